@@ -1,0 +1,151 @@
+"""The store keeps the user's data: atomic writes, killed writers, clear errors for broken files."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from tinydb import TinyDB
+
+from tests.conftest import REPO, build_store, paper, run_cli
+from tui.errors import StoreError
+from tui.paths import StoreLocation
+from tui.service import Library
+from tui.store import Store
+from tui.store.atomic import atomic_write_bytes
+
+
+def _spawn(code: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def _wait_for_line(proc: subprocess.Popen[str], expected: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if expected in line:
+            return
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    pytest.fail(f"child never printed {expected!r}")
+
+
+def test_atomic_write_killed_midway_leaves_old_or_new(tmp_path):
+    target = tmp_path / "file.json"
+    atomic_write_bytes(target, b"old" * 1000)
+    proc = _spawn(f"""
+        from pathlib import Path
+        from tui.store.atomic import atomic_write_bytes
+        target = Path({str(target)!r})
+        print("writing", flush=True)
+        while True:
+            atomic_write_bytes(target, b"n" * 50_000_000)
+    """)
+    _wait_for_line(proc, "writing")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    data = target.read_bytes()
+    assert data in (b"old" * 1000, b"n" * 50_000_000)
+
+
+def test_import_killed_before_commit_leaves_store_intact(tmp_path):
+    root = tmp_path / "store"
+    build_store(root, [paper("Original paper", ["Ada Lovelace"], 1843)])
+    before = Library.open(StoreLocation(root, False, "option")).cluster("Ada Lovelace").as_dict()
+    proc = _spawn(f"""
+        import time
+        from pathlib import Path
+        import tui.store.writer as writer
+        from tui.models import AuthorInput, PaperInput
+        from tui.store import Store
+        def slow_index(*args, **kwargs):
+            print("indexing", flush=True)
+            time.sleep(60)
+        writer.build_index = slow_index
+        session = writer.ImportSession(Store(Path({str(root)!r})))
+        for i in range(5000):
+            session.add(PaperInput(title=f"New {{i}}", authors=[AuthorInput("Ada Lovelace")], year=1850))
+        session.commit()
+    """)
+    _wait_for_line(proc, "indexing")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    library = Library.open(StoreLocation(root, False, "option"))
+    assert library.cluster("Ada Lovelace").as_dict() == before
+    assert library.stats()["papers"] == 1
+    # The next import clears the abandoned generation and works normally.
+    build_store(root, [paper("Second paper", ["Ada Lovelace"], 1844)])
+    assert Library.open(StoreLocation(root, False, "option")).cluster("ada lovelace").paper_count == 2
+    assert len(list(root.glob("gen-*"))) == 2  # live one, and the previous one kept for open readers
+
+
+def test_shards_are_tinydb_files(tmp_path):
+    library = build_store(tmp_path / "s", [paper("T", ["A B"], 2001)])
+    shard = next((library.store.gen_dir / "papers").glob("*.json"))
+    with TinyDB(shard, access_mode="r") as db:
+        docs = db.table("papers").all()
+    assert [d["title"] for d in docs] == ["T"]
+    assert library.store.manifest["schema"] == 1
+
+
+def test_writes_carry_a_schema_version_and_reject_others(tmp_path):
+    library = build_store(tmp_path / "s", [paper("T", ["A B"], 2001)])
+    manifest = library.store.gen_dir / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"schema": 1', '"schema": 99'))
+    with pytest.raises(StoreError, match="schema 99"):
+        Store(tmp_path / "s")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda p: p.write_text('{"format": "arrow-tui-st'), "not valid JSON"),
+        (lambda p: p.write_text(""), "empty"),
+        (lambda p: p.write_text('{"_default": {"1": {"x": 1}}}'), "not an arrow-tui store manifest"),
+    ],
+)
+def test_corrupt_store_is_one_line_with_the_path(tmp_path, damage, message):
+    library = build_store(tmp_path / "s", [paper("T", ["A B"], 2001)])
+    manifest = library.store.gen_dir / "manifest.json"
+    damage(manifest)
+    result = run_cli("--store", str(tmp_path / "s"), "stats")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(manifest) in lines[0] and message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_and_foreign_store_directories(tmp_path):
+    result = run_cli("--store", str(tmp_path / "nope"), "search", "x")
+    assert result.returncode == 2 and "no such store directory" in result.stderr
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "db.json").write_text("{}")
+    result = run_cli("--store", str(tmp_path / "foreign"), "search", "x")
+    assert result.returncode == 2 and "not an arrow-tui store" in result.stderr
+
+
+def test_truncated_index_file_is_reported(tmp_path):
+    library = build_store(tmp_path / "s", [paper("T", ["A B"], 2001)])
+    stats_file = library.store.gen_dir / "index" / "cluster_stats.npy"
+    stats_file.write_bytes(stats_file.read_bytes()[:20])
+    result = run_cli("--store", str(tmp_path / "s"), "search", "a b")
+    assert result.returncode == 2 and str(stats_file) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_store_is_read_only(tmp_path, monkeypatch):
+    from tui.paths import demo_store_path
+    from tui.service import import_files
+
+    with pytest.raises(StoreError, match="read-only"):
+        import_files(StoreLocation(demo_store_path(), True, "demo"), [tmp_path / "x"])

@@ -1,0 +1,23 @@
+"""Import formats and format detection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.errors import ImportFormatError
+from tui.importers.arrow_page import ArrowPageImporter
+from tui.importers.base import Importer, ImportReport, Source
+
+IMPORTERS: dict[str, Importer] = {imp.name: imp for imp in (ArrowPageImporter(),)}
+
+__all__ = ["IMPORTERS", "ImportReport", "Importer", "Source", "detect_format"]
+
+
+def detect_format(path: Path) -> Importer:
+    """The importer whose format the file's first bytes look like."""
+    with Source(path) as source:
+        head = source.head()
+    for importer in IMPORTERS.values():
+        if importer.sniff(path, head):
+            return importer
+    raise ImportFormatError(f"{path}: unrecognised format (use --format {'|'.join(IMPORTERS)})")

@@ -1,0 +1,1 @@
+"""The derived, rebuildable index: clusters, postings, search structures, paper and row records."""

@@ -1,0 +1,29 @@
+"""File names inside a generation's ``index/`` directory, shared by the builder and the reader."""
+
+INDEX_VERSION = 1
+META = "meta.json"
+PAPERS_BLOB = "papers.bin"
+PAPERS_OFFSETS = "papers_off.npy"
+ROWS_BLOB = "rows.bin"
+ROWS_OFFSETS = "rows_off.npy"
+CLUSTER_KEYS = "cluster_keys.txt"
+CLUSTER_NAMES = "cluster_names.txt"
+CLUSTER_STATS = "cluster_stats.npy"  # int32 columns: papers, rows, year_min, year_max, key_chars
+CLUSTER_PAPER_OFFSETS = "cluster_paper_off.npy"
+CLUSTER_PAPER_IDS = "cluster_paper_ids.npy"
+CLUSTER_ROW_OFFSETS = "cluster_row_off.npy"
+CLUSTER_ROW_IDS = "cluster_row_ids.npy"
+ROW_CLUSTER = "row_cluster.npy"
+NAME_TOKENS = "name_tokens.txt"
+NAME_TOKEN_OFFSETS = "name_token_off.npy"
+NAME_TOKEN_CLUSTERS = "name_token_clusters.npy"
+TRIGRAM_CODES = "trigram_codes.npy"
+TRIGRAM_OFFSETS = "trigram_off.npy"
+TRIGRAM_CLUSTERS = "trigram_clusters.npy"
+TITLE_WORDS = "title_words.txt"
+TITLE_WORD_OFFSETS = "title_word_off.npy"
+TITLE_WORD_PAPERS = "title_word_papers.npy"
+PAPER_YEARS = "paper_years.npy"
+DEDUPE = "dedupe.json"
+
+STAT_PAPERS, STAT_ROWS, STAT_YEAR_MIN, STAT_YEAR_MAX, STAT_KEY_CHARS = range(5)

@@ -1,0 +1,163 @@
+"""Read-only access to a built index: memory-mapped arrays, record blobs, sorted vocabularies."""
+
+from __future__ import annotations
+
+import mmap
+from bisect import bisect_left
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from tui.errors import StoreError
+from tui.index import files as F
+from tui.store.shards import parse_json_file
+
+
+class _Blob:
+    """Records stored back to back in one file, addressed by an offsets array."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self.offsets = offsets
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            self._data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def get(self, i: int) -> dict[str, Any] | None:
+        if not 0 <= i < len(self):
+            return None
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        return orjson.loads(self._data[start:end]) if end > start else None
+
+
+class Index:
+    """The derived index of one generation. Cheap to open; each structure loads on first use."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        meta = parse_json_file(directory / F.META, "index metadata")
+        if not isinstance(meta, dict) or meta.get("version") != F.INDEX_VERSION:
+            raise StoreError(f"{directory / F.META}: index version mismatch; run `arrow-tui reindex`")
+        self.meta = meta
+
+    def _array(self, name: str) -> np.ndarray:
+        path = self.dir / name
+        try:
+            return np.load(path, mmap_mode="r")
+        except FileNotFoundError:
+            raise StoreError(f"{path}: index file is missing; run `arrow-tui reindex`") from None
+        except ValueError as exc:
+            raise StoreError(f"{path}: index file is corrupt ({exc}); run `arrow-tui reindex`") from None
+
+    def _lines(self, name: str) -> list[str]:
+        path = self.dir / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{path}: cannot read index file ({exc})") from None
+        return text.split("\n") if text else []
+
+    # -- clusters -------------------------------------------------------------------------------
+    @cached_property
+    def cluster_keys(self) -> list[str]:
+        return self._lines(F.CLUSTER_KEYS)
+
+    @cached_property
+    def cluster_names(self) -> list[str]:
+        return self._lines(F.CLUSTER_NAMES)
+
+    @cached_property
+    def cluster_stats(self) -> np.ndarray:
+        return np.ascontiguousarray(self._array(F.CLUSTER_STATS))
+
+    @cached_property
+    def cluster_paper_counts(self) -> np.ndarray:
+        return np.ascontiguousarray(self.cluster_stats[:, F.STAT_PAPERS])
+
+    @cached_property
+    def _cluster_papers(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._array(F.CLUSTER_PAPER_OFFSETS), self._array(F.CLUSTER_PAPER_IDS)
+
+    @cached_property
+    def _cluster_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._array(F.CLUSTER_ROW_OFFSETS), self._array(F.CLUSTER_ROW_IDS)
+
+    @cached_property
+    def row_cluster(self) -> np.ndarray:
+        return self._array(F.ROW_CLUSTER)
+
+    def cluster_count(self) -> int:
+        return int(self.meta["clusters"])
+
+    def find_cluster(self, key: str) -> int | None:
+        keys = self.cluster_keys
+        i = bisect_left(keys, key)
+        return i if i < len(keys) and keys[i] == key else None
+
+    def cluster_paper_ids(self, cluster: int) -> list[int]:
+        """Paper ids of a cluster, newest first."""
+        offsets, ids = self._cluster_papers
+        return ids[offsets[cluster] : offsets[cluster + 1]].tolist()
+
+    def cluster_row_ids(self, cluster: int) -> list[int]:
+        """Author-row ids of a cluster, most papers first."""
+        offsets, ids = self._cluster_rows
+        return ids[offsets[cluster] : offsets[cluster + 1]].tolist()
+
+    def cluster_summary(self, cluster: int) -> tuple[str, str, int, int, int | None, int | None]:
+        papers, rows, year_min, year_max, _chars = (int(v) for v in self.cluster_stats[cluster])
+        return self.cluster_keys[cluster], self.cluster_names[cluster], papers, rows, year_min or None, year_max or None
+
+    # -- records --------------------------------------------------------------------------------
+    @cached_property
+    def _papers(self) -> _Blob:
+        return _Blob(self.dir / F.PAPERS_BLOB, self._array(F.PAPERS_OFFSETS))
+
+    @cached_property
+    def _rows(self) -> _Blob:
+        return _Blob(self.dir / F.ROWS_BLOB, self._array(F.ROWS_OFFSETS))
+
+    @cached_property
+    def paper_years(self) -> np.ndarray:
+        return self._array(F.PAPER_YEARS)
+
+    def paper(self, paper_id: int) -> dict[str, Any] | None:
+        return self._papers.get(paper_id)
+
+    def row(self, row_id: int) -> dict[str, Any] | None:
+        return self._rows.get(row_id)
+
+    def paper_ids(self) -> range:
+        return range(len(self._papers))
+
+    # -- search structures ----------------------------------------------------------------------
+    @cached_property
+    def name_tokens(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        return self._lines(F.NAME_TOKENS), self._array(F.NAME_TOKEN_OFFSETS), self._array(F.NAME_TOKEN_CLUSTERS)
+
+    @cached_property
+    def trigrams(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (
+            np.ascontiguousarray(self._array(F.TRIGRAM_CODES)),
+            self._array(F.TRIGRAM_OFFSETS),
+            self._array(F.TRIGRAM_CLUSTERS),
+        )
+
+    @cached_property
+    def title_words(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        return self._lines(F.TITLE_WORDS), self._array(F.TITLE_WORD_OFFSETS), self._array(F.TITLE_WORD_PAPERS)
+
+    def dedupe_map(self) -> dict[str, int]:
+        """Keys under which existing papers are recognised on import (loaded only by imports)."""
+        data = parse_json_file(self.dir / F.DEDUPE, "dedupe index")
+        return data if isinstance(data, dict) else {}
+
+    def warm(self) -> None:
+        """Load everything a first keystroke needs, so that keystroke does not pay for it."""
+        _ = self.cluster_keys, self.cluster_names, self.cluster_stats, self.cluster_paper_counts
+        _ = self.name_tokens, self.trigrams, self.title_words

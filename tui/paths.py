@@ -1,0 +1,44 @@
+"""Where the store is: --store, then ARROW_TUI_STORE, then the user's data directory, then the demo."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+ENV_STORE = "ARROW_TUI_STORE"
+CURRENT_FILE = "CURRENT"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    path: Path
+    read_only: bool
+    origin: str  # "option", "environment", "user data", "demo"
+
+
+def demo_store_path() -> Path:
+    """The bundled demo store: inside the installed package, or ``data/`` of a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "_demo", package_dir.parent / "data"):
+        if (candidate / CURRENT_FILE).exists():
+            return candidate
+    return package_dir / "_demo"
+
+
+def user_store_path() -> Path:
+    return platformdirs.user_data_path("arrow-tui") / "store"
+
+
+def resolve_store(option: str | None, *, for_writing: bool = False) -> StoreLocation:
+    """The store to open; for writing, never the demo (a new store in the user data dir instead)."""
+    if option:
+        return StoreLocation(Path(option).expanduser(), False, "option")
+    if os.environ.get(ENV_STORE):
+        return StoreLocation(Path(os.environ[ENV_STORE]).expanduser(), False, "environment")
+    user = user_store_path()
+    if for_writing or (user / CURRENT_FILE).exists():
+        return StoreLocation(user, False, "user data")
+    return StoreLocation(demo_store_path(), True, "demo")

@@ -1,0 +1,139 @@
+"""The small API that the CLI and the TUI both call: open, search, pages, stats, import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tui.errors import ImportFormatError, NotFound, StoreError
+from tui.importers import IMPORTERS, ImportReport, Source, detect_format
+from tui.models import ClusterHit, ClusterPage, Paper, PaperInput, RowUpdate, TitleHit
+from tui.names import parse_name
+from tui.paths import StoreLocation
+from tui.search import search_clusters, search_titles
+from tui.store import Store
+from tui.store.writer import ImportSession
+
+ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class Library:
+    """A store opened for browsing. Every method is safe to call from a worker thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, location: StoreLocation) -> Library:
+        return cls(Store(location.path, read_only=location.read_only))
+
+    @property
+    def index(self):  # noqa: ANN201 - the Index type lives in the core, imported lazily
+        return self.store.index
+
+    def warm(self) -> None:
+        """Load the search structures (done in the background before the first keystroke)."""
+        self.index.warm()
+
+    def search(self, query: str, limit: int = 20) -> list[ClusterHit]:
+        return search_clusters(self.index, query, limit)
+
+    def search_titles(self, query: str, limit: int = 20) -> list[TitleHit]:
+        return search_titles(self.index, query, limit)
+
+    def cluster(self, name: str) -> ClusterPage:
+        """The cluster page for a name (any spelling of it) or a cluster key."""
+        key = parse_name(name).key
+        cluster = self.index.find_cluster(key)
+        if cluster is None:
+            raise NotFound(f"no author-name cluster {name!r} in {self.store.root}")
+        _key, display, *_ = self.index.cluster_summary(cluster)
+        rows = [r for r in (self.index.row(i) for i in self.index.cluster_row_ids(cluster)) if r]
+        papers = [self._with_keys(p) for p in (self.index.paper(i) for i in self.index.cluster_paper_ids(cluster)) if p]
+        return ClusterPage(key=key, name=display, rows=rows, papers=papers)
+
+    def paper(self, paper_id: int) -> Paper:
+        found = self.index.paper(paper_id)
+        if found is None:
+            raise NotFound(f"no paper with id {paper_id}")
+        return self._with_keys(found)
+
+    @staticmethod
+    def _with_keys(paper: dict[str, Any]) -> Paper:
+        """Give each author reference the cluster key it links to."""
+        for ref in paper.get("authors", []):
+            ref["key"] = parse_name(ref["name"]).key
+        return paper  # type: ignore[return-value]
+
+    def stats(self) -> dict[str, Any]:
+        meta = self.index.meta
+        return {
+            "store": str(self.store.root),
+            "read_only": self.store.read_only,
+            "papers": meta["papers"],
+            "author_rows": meta["author_rows"],
+            "clusters": meta["clusters"],
+            "bytes_on_disk": self.store.size_on_disk(),
+        }
+
+
+def open_for_import(location: StoreLocation) -> Store:
+    if location.read_only:
+        raise StoreError(f"{location.path}: the bundled demo store is read-only; pass --store DIR")
+    if not (location.path / "CURRENT").exists():
+        if location.path.exists() and any(location.path.iterdir()):
+            raise StoreError(f"{location.path}: exists, is not empty and is not an arrow-tui store")
+        return Store.create(location.path)
+    return Store(location.path)
+
+
+def import_files(
+    location: StoreLocation,
+    paths: Sequence[Path],
+    fmt: str = "auto",
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> ImportReport:
+    """Import files into the store as one transaction: all of them become visible, or none."""
+    store = open_for_import(location)
+    importers = []
+    for path in paths:
+        if not path.is_file():
+            raise ImportFormatError(f"{path}: no such file")
+        importers.append(detect_format(path) if fmt == "auto" else IMPORTERS[fmt])
+    report = ImportReport()
+    updates: list[RowUpdate] = []
+    with ImportSession(store) as session:
+        for path, importer in zip(paths, importers, strict=True):
+            with Source(path) as source:
+                for item in importer.read(source, report, options):
+                    if isinstance(item, RowUpdate):
+                        updates.append(item)
+                        continue
+                    _add(session, item, report)
+                    if progress and report.read % 2048 == 0:
+                        progress(f"reading {path.name}", source.bytes_read, source.size)
+                if progress:
+                    progress(f"reading {path.name}", source.size, source.size)
+        for update in updates:
+            session.update_row(update.source_id, orcid=update.orcid, homepage=update.homepage)
+        session.commit(lambda done, total: progress("indexing", done, total) if progress else None)
+    return report
+
+
+def _add(session: ImportSession, paper: PaperInput, report: ImportReport) -> None:
+    outcome = session.add(paper)
+    if outcome == "imported":
+        report.imported += 1
+    elif outcome == "merged":
+        report.merged += 1
+    else:
+        report.unchanged += 1
+
+
+def reindex(location: StoreLocation) -> None:
+    """Rebuild the derived index from the shards, as a new generation like any import."""
+    store = Store(location.path, read_only=location.read_only)
+    with ImportSession(store) as session:
+        session.commit()

@@ -1,0 +1,254 @@
+"""An import session: new papers and merges go into a new generation, made live in one rename.
+
+Until ``commit`` renames CURRENT, readers and a crashed or interrupted import see only the old
+generation. Unchanged shards are hard-linked, so an import costs what it changes, not the store.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any, Literal
+
+import orjson
+
+from tui.errors import StoreError
+from tui.index.build import build_index
+from tui.index.keys import dedupe_keys
+from tui.models import AuthorInput, AuthorRef, Paper, PaperInput
+from tui.names import parse_name
+from tui.store.atomic import atomic_write_bytes
+from tui.store.shards import read_shard, write_shard
+from tui.store.store import (
+    CURRENT_FILE,
+    PAPER_SHARD_SIZE,
+    ROW_SHARD_SIZE,
+    Store,
+    paper_shard_name,
+    prune_generations,
+    row_shard_name,
+)
+
+Outcome = Literal["imported", "merged", "unchanged"]
+_FILLABLE = ("title", "venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
+
+
+def _row_key(author: AuthorInput, display: str, suffix: str) -> str:
+    return author.source_id or "name:" + (f"{display} {suffix}" if suffix else display)
+
+
+def _merge_into(existing: Paper, incoming: Paper) -> bool:
+    """Fill what the stored paper lacks from a duplicate; True if anything changed."""
+    changed = False
+    for field in _FILLABLE:
+        if not existing.get(field) and incoming.get(field):
+            existing[field] = incoming[field]  # type: ignore[literal-required]
+            changed = True
+    known = {link["url"] for link in existing.get("links", [])}
+    for link in incoming.get("links", []):
+        if link["url"] not in known:
+            existing.setdefault("links", []).append(link)
+            known.add(link["url"])
+            changed = True
+    if not existing.get("authors") and incoming.get("authors"):
+        existing["authors"] = incoming["authors"]
+        changed = True
+    return changed
+
+
+class ImportSession:
+    """Collects papers for one import; nothing is visible until ``commit``."""
+
+    def __init__(self, store: Store) -> None:
+        store.require_writable()
+        self.store = store
+        self._lock = (store.root / "lock").open("a+")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise StoreError(f"{store.root}: another import is writing to this store") from None
+        prune_generations(store.root, keep=store.generation)
+        old = store.manifest
+        self.manifest: dict[str, Any] = dict(old)
+        number = int(store.generation.split("-")[1]) + 1
+        self.generation = f"gen-{number:06d}"
+        self.gen_dir = store.root / self.generation
+        (self.gen_dir / "papers").mkdir(parents=True)
+        (self.gen_dir / "rows").mkdir()
+        self.dedupe = store.index.dedupe_map()
+        self.rows: list[dict[str, Any] | None] = [None] * old["next_row_id"]
+        for name in old["row_shards"]:
+            for row_id, row in read_shard(store.gen_dir / "rows" / name, "rows").items():
+                self.rows[row_id] = row
+        self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
+        self._dirty_row_shards: set[int] = set()
+        self._shards: dict[int, dict[int, dict[str, Any]]] = {}
+        self._dirty_shards: set[int] = set()
+        self._written_shards: set[int] = set()
+        self.next_paper_id: int = old["next_paper_id"]
+
+    # -- rows -----------------------------------------------------------------------------------
+    def _resolve_author(self, author: AuthorInput) -> AuthorRef | None:
+        display, suffix, _key = parse_name(author.name)
+        if not display:
+            return None
+        key = _row_key(author, display, suffix)
+        row_id = self.row_by_key.get(key)
+        if row_id is None:
+            row_id = len(self.rows)
+            self.rows.append(
+                {
+                    "id": row_id,
+                    "name": display,
+                    "suffix": suffix,
+                    "orcid": author.orcid,
+                    "homepage": "",
+                    "source_ids": [key],
+                }
+            )
+            self.row_by_key[key] = row_id
+            self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
+        elif author.orcid and not self.rows[row_id].get("orcid"):  # type: ignore[union-attr]
+            self.rows[row_id]["orcid"] = author.orcid  # type: ignore[index]
+            self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
+        full = f"{display} {suffix}" if suffix else display
+        return {"name": full, "row": row_id}
+
+    def update_row(self, source_id: str, **fields: str) -> bool:
+        """Add details (homepage, ORCID) to an existing author row; False if there is no such row."""
+        row_id = self.row_by_key.get(source_id)
+        if row_id is None:
+            return False
+        row = self.rows[row_id]
+        assert row is not None
+        for name, value in fields.items():
+            if value and not row.get(name):
+                row[name] = value
+                self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
+        return True
+
+    # -- papers ---------------------------------------------------------------------------------
+    def _shard(self, number: int) -> dict[int, dict[str, Any]]:
+        shard = self._shards.get(number)
+        if shard is None:
+            name = paper_shard_name(number * PAPER_SHARD_SIZE)
+            source = self.gen_dir / name if number in self._written_shards else self.store.gen_dir / name
+            shard = read_shard(source, "papers") if source.exists() else {}
+            self._shards[number] = shard
+        return shard
+
+    def add(self, incoming: PaperInput) -> Outcome:
+        authors = [ref for a in incoming.authors if (ref := self._resolve_author(a))]
+        paper: Paper = {
+            "title": incoming.title,
+            "venue": incoming.venue,
+            "venue_kind": incoming.venue_kind,
+            "year": incoming.year,
+            "type": incoming.type,
+            "authors": authors,
+            "abstract": incoming.abstract,
+            "doi": incoming.doi,
+            "links": incoming.links,
+            "pages": incoming.pages,
+            "source": incoming.source,
+            "source_key": incoming.source_key,
+        }
+        first_key = parse_name(incoming.authors[0].name).key if incoming.authors else ""
+        keys = dedupe_keys(paper, first_key)
+        existing_id = next((self.dedupe[k] for k in keys if k in self.dedupe), None)
+        if existing_id is not None:
+            number = existing_id // PAPER_SHARD_SIZE
+            existing = self._shard(number).get(existing_id)
+            if existing is not None and _merge_into(existing, paper):  # type: ignore[arg-type]
+                self._dirty_shards.add(number)
+                for key in dedupe_keys(existing, first_key):  # type: ignore[arg-type]
+                    self.dedupe.setdefault(key, existing_id)
+                return "merged"
+            return "unchanged"
+        paper_id = self.next_paper_id
+        self.next_paper_id += 1
+        paper["id"] = paper_id
+        number = paper_id // PAPER_SHARD_SIZE
+        self._shard(number)[paper_id] = paper  # type: ignore[assignment]
+        self._dirty_shards.add(number)
+        for key in keys:
+            self.dedupe.setdefault(key, paper_id)
+        if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
+            self._flush(number)
+        return "imported"
+
+    def _flush(self, number: int) -> None:
+        """Write a full shard now so a large import never holds more than a few shards."""
+        write_shard(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), "papers", self._shards.pop(number))
+        self._dirty_shards.discard(number)
+        self._written_shards.add(number)
+
+    # -- commit ---------------------------------------------------------------------------------
+    def commit(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Write everything, build the index, then make the new generation live in one rename."""
+        for number in sorted(self._dirty_shards):
+            self._flush(number)
+        paper_shards = sorted(
+            {
+                *(self.store.manifest["paper_shards"]),
+                *(paper_shard_name(n * PAPER_SHARD_SIZE).split("/")[1] for n in self._written_shards),
+            }
+        )
+        self._link_unchanged("papers", paper_shards)
+        row_shards = []
+        for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
+            name = row_shard_name(number * ROW_SHARD_SIZE)
+            row_shards.append(name.split("/")[1])
+            if number in self._dirty_row_shards:
+                chunk = self.rows[number * ROW_SHARD_SIZE : (number + 1) * ROW_SHARD_SIZE]
+                write_shard(self.gen_dir / name, "rows", {r["id"]: r for r in chunk if r})
+        self._link_unchanged("rows", row_shards)
+        new_papers = self.next_paper_id - self.store.manifest["next_paper_id"]
+        self.manifest.update(
+            {
+                "generation": self.generation,
+                "papers": self.store.manifest["papers"] + new_papers,
+                "author_rows": sum(1 for r in self.rows if r),
+                "next_paper_id": self.next_paper_id,
+                "next_row_id": len(self.rows),
+                "paper_shards": paper_shards,
+                "row_shards": row_shards,
+            }
+        )
+        build_index(self.gen_dir, self.manifest, progress)
+        (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
+        os.sync()  # every file of the generation on disk before it becomes reachable
+        atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
+        # The previous generation stays until the next import: open readers may still load from it.
+        self._release()
+
+    def _link_unchanged(self, kind: str, names: list[str]) -> None:
+        for name in names:
+            target = self.gen_dir / kind / name
+            if target.exists():
+                continue
+            source = self.store.gen_dir / kind / name
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+
+    def abort(self) -> None:
+        """Forget the new generation; the live one was never touched."""
+        shutil.rmtree(self.gen_dir, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if not self._lock.closed:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+    def __enter__(self) -> ImportSession:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:
+            self.abort()
