@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 import orjson
@@ -34,7 +35,24 @@ def _print_json(value: Any) -> None:
 
 
 class ArrowGroup(click.Group):
-    """Turns every user-facing error into one line on stderr and exit code 2."""
+    """Turns every user-facing error into one line on stderr and exit code 2.
+
+    Subcommands with heavy imports (serving, exporting) live in their own modules and load lazily.
+    """
+
+    lazy_commands: ClassVar[dict[str, str]] = {
+        "serve": "tui.serve.command:serve",
+        "export": "tui.exporters.command:export",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_commands])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_commands:
+            module_name, attribute = self.lazy_commands[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

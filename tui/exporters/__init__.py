@@ -1,0 +1,1 @@
+"""Export formats: BibTeX, RIS, CSL-JSON."""
