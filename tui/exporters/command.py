@@ -1,10 +1,66 @@
-"""`arrow-tui export ...`."""
+"""`arrow-tui export NAME | --paper ID [--format ...] [--output FILE]`: a cluster's papers or one paper."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from tui.cli import store_option
+from tui.exporters import EXPORT_FORMATS, export_papers, format_for_path, write_export
+from tui.models import Paper
+from tui.paths import resolve_store
+from tui.textsafe import safe_line
+
+DEFAULT_FORMAT = "bibtex"
 
 
 @click.command()
-def export() -> None:
-    """Export a cluster's papers or one paper to BibTeX, RIS or CSL-JSON."""
+@click.argument("name", required=False)
+@click.option("--paper", "paper_id", type=click.IntRange(min=0), metavar="ID", help="Export this one paper instead.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    help=f"Output format (default: from the --output extension, else {DEFAULT_FORMAT}).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of standard output.",
+)
+@store_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    name: str | None,
+    paper_id: int | None,
+    fmt: str | None,
+    output: Path | None,
+    store_dir: str | None,
+) -> None:
+    """Export the papers of the author-name cluster NAME (newest first), or one paper, to BibTeX, RIS or CSL-JSON."""
+    if (name is None) == (paper_id is None):
+        raise click.UsageError("give a cluster NAME or --paper ID (exactly one)")
+    fmt = fmt or (format_for_path(output) if output else None) or DEFAULT_FORMAT
+    papers = _papers(ctx, name, paper_id, store_dir)
+    if output is None or str(output) == "-":
+        sys.stdout.write(export_papers(papers, fmt))
+        sys.stdout.flush()
+        return
+    size = write_export(papers, fmt, output)
+    click.echo(f"exported {len(papers)} papers as {fmt} to {safe_line(str(output))} ({size} bytes)", err=True)
+
+
+def _papers(ctx: click.Context, name: str | None, paper_id: int | None, store_dir: str | None) -> list[Paper]:
+    """The cluster's papers (the service lists them newest first) or the one paper; NotFound otherwise."""
+    from tui.service import Library
+
+    group_store = (ctx.obj or {}).get("store") if isinstance(ctx.obj, dict) else None
+    library = Library.open(resolve_store(store_dir or group_store))
+    if paper_id is not None:
+        return [library.paper(paper_id)]
+    return library.cluster(name or "").papers
