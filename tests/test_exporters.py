@@ -165,11 +165,15 @@ def test_bibtex_round_trips_through_the_bibtex_importer(cluster_papers, tmp_path
     if importer is None:
         pytest.skip("the BibTeX importer is not registered in IMPORTERS yet; test_bibtex_fields_* checks fields")
     bib = tmp_path / "export.bib"
-    bib.write_text(export_papers(cluster_papers, "bibtex"), encoding="utf-8")
+    bib.write_text(export_papers([*cluster_papers, HOSTILE], "bibtex"), encoding="utf-8")
     report = ImportReport()
     with Source(bib) as source:
         read = [item for item in importer.read(source, report, {}) if hasattr(item, "title")]
+    *read, hostile = read
     assert [p.title for p in read] == [typographic(p["title"]) for p in cluster_papers]
+    # TeX's specials come back as typed; "Tom and Jerry" stays one author, the particle and "Jr." stay.
+    assert "100% & $5 #1 a_b" in hostile.title and "\x1b" not in hostile.title
+    assert [a.name for a in hostile.authors] == ["Tom and Jerry", "Ann[2J O'Neil", "Jan van der Berg Jr."]
     assert [[a.name for a in p.authors] for p in read] == [written_names(p) for p in cluster_papers]
     assert [p.year for p in read] == [p["year"] for p in cluster_papers]
 
