@@ -275,7 +275,11 @@ def test_name_split(raw, expected):
         ({"type": "Informal Publication"}, "misc", "UNPB", "article"),
         ({"type": "", "venue_kind": "Workshop"}, "inproceedings", "CPAPER", "paper-conference"),
         ({"type": "", "venue_kind": "Journal"}, "article", "JOUR", "article-journal"),
-        ({"type": "Data and Artifacts"}, "misc", "GEN", "document"),
+        ({"type": "Technical Report"}, "techreport", "RPRT", "report"),
+        ({"type": "Dataset"}, "misc", "DATA", "dataset"),
+        ({"type": "Proceedings"}, "proceedings", "CONF", "book"),
+        ({"type": "Preprint", "venue_kind": "Preprint"}, "misc", "UNPB", "article"),
+        ({"type": "Other", "venue_kind": "Other"}, "misc", "GEN", "document"),
         ({}, "misc", "GEN", "document"),
     ],
 )
@@ -336,7 +340,8 @@ def test_ris_hostile_and_missing_fields():
 
 # --- CSL-JSON -----------------------------------------------------------------------------------
 
-CSL_TYPES = {"paper-conference", "article-journal", "chapter", "book", "thesis", "article", "document"}
+CSL_TYPES = {"paper-conference", "article-journal", "chapter", "book", "thesis", "article", "document", "report"}
+CSL_TYPES |= {"dataset"}
 CSL_STRING_FIELDS = {"id", "type", "title", "container-title", "publisher", "collection-title", "genre"}
 CSL_STRING_FIELDS |= {"DOI", "URL", "abstract", "page"}
 

@@ -46,6 +46,8 @@ def paragraphs(value: object) -> str:
 
 def year(paper: Paper) -> int | None:
     value = paper.get("year")
+    if isinstance(value, str) and value.strip().isdigit():  # a hand-edited or foreign store
+        value = int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 

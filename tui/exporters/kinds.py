@@ -30,6 +30,8 @@ KINDS: dict[str, Kind] = {
     "proceedings": Kind("proceedings", "series", "CONF", "T2", "book", "collection-title"),
     "phdthesis": Kind("phdthesis", "school", "THES", "PB", "thesis", "publisher"),
     "mastersthesis": Kind("mastersthesis", "school", "THES", "PB", "thesis", "publisher"),
+    "report": Kind("techreport", "institution", "RPRT", "PB", "report", "publisher"),
+    "dataset": Kind("misc", "howpublished", "DATA", "PB", "dataset", "publisher"),
     "preprint": Kind("misc", "howpublished", "UNPB", "T2", "article", "container-title"),
     "misc": Kind("misc", "howpublished", "GEN", "T2", "document", "container-title"),
 }
@@ -37,7 +39,9 @@ KINDS: dict[str, Kind] = {
 # Checked in order: the first rule with a keyword in the lower-cased type wins, so "Parts in Books"
 # is a chapter before it can be a book, and "Informal ... Publications" a preprint before anything.
 _TYPE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("preprint", ("preprint", "informal", "unpublished", "arxiv", "corr", "techreport", "report")),
+    ("preprint", ("preprint", "informal", "unpublished", "arxiv")),
+    ("report", ("report",)),
+    ("dataset", ("dataset", "data and artifacts")),
     ("chapter", ("chapter", "incollection", "parts in books", "collection")),
     ("mastersthesis", ("master",)),
     ("phdthesis", ("phd", "doctoral", "dissertation", "thesis", "theses")),
