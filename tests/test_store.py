@@ -67,12 +67,13 @@ def test_import_killed_before_commit_leaves_store_intact(tmp_path):
         import time
         from pathlib import Path
         import tui.store.writer as writer
+        from tui.index.build import PaperIndexer
         from tui.models import AuthorInput, PaperInput
         from tui.store import Store
         def slow_index(*args, **kwargs):
             print("indexing", flush=True)
             time.sleep(60)
-        writer.build_index = slow_index
+        PaperIndexer.build = slow_index
         session = writer.ImportSession(Store(Path({str(root)!r})))
         for i in range(5000):
             session.add(PaperInput(title=f"New {{i}}", authors=[AuthorInput("Ada Lovelace")], year=1850))

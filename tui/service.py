@@ -13,6 +13,7 @@ from tui.names import parse_name
 from tui.paths import StoreLocation
 from tui.search import search_clusters, search_titles
 from tui.store import Store
+from tui.store.gcpause import gc_paused
 from tui.store.writer import ImportSession
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -104,7 +105,7 @@ def import_files(
         importers.append(detect_format(path) if fmt == "auto" else IMPORTERS[fmt])
     report = ImportReport()
     updates: list[RowUpdate] = []
-    with ImportSession(store) as session:
+    with gc_paused(), ImportSession(store) as session:
         for path, importer in zip(paths, importers, strict=True):
             with Source(path) as source:
                 for item in importer.read(source, report, options):
@@ -135,5 +136,5 @@ def _add(session: ImportSession, paper: PaperInput, report: ImportReport) -> Non
 def reindex(location: StoreLocation) -> None:
     """Rebuild the derived index from the shards, as a new generation like any import."""
     store = Store(location.path, read_only=location.read_only)
-    with ImportSession(store) as session:
+    with gc_paused(), ImportSession(store, rebuild_index=True) as session:
         session.commit()

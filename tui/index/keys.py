@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tui.models import Paper
 from tui.names import fold
@@ -33,13 +34,27 @@ def title_year_author_key(title: str, year: int | None, first_author_key: str) -
     return f"{_NON_WORD_RE.sub('', fold(title))}|{year or ''}|{first_author_key}"
 
 
-def dedupe_keys(paper: Paper, first_author_key: str) -> list[str]:
+def dedupe_keys(
+    doi: str, source: str, source_key: str, title: str, year: int | None, first_author_key: str
+) -> list[str]:
     """Every key under which an incoming duplicate of this paper would be recognised."""
     keys = []
-    if paper.get("doi"):
-        keys.append("doi:" + normalised_doi(paper["doi"]))
-    if paper.get("source_key"):
-        keys.append(f"src:{paper.get('source', '')}:{paper['source_key']}")
-    if paper.get("title"):
-        keys.append("tya:" + title_year_author_key(paper["title"], paper.get("year"), first_author_key))
+    if doi:
+        keys.append("doi:" + normalised_doi(doi))
+    if source_key:
+        keys.append(f"src:{source}:{source_key}")
+    if title:
+        keys.append("tya:" + title_year_author_key(title, year, first_author_key))
     return keys
+
+
+def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> list[str]:
+    """The dedupe keys of a stored paper."""
+    return dedupe_keys(
+        paper.get("doi", ""),
+        paper.get("source", ""),
+        paper.get("source_key", ""),
+        paper.get("title", ""),
+        paper.get("year"),
+        first_author_key,
+    )

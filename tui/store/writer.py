@@ -15,8 +15,8 @@ from typing import Any, Literal
 import orjson
 
 from tui.errors import StoreError
-from tui.index.build import build_index
-from tui.index.keys import dedupe_keys
+from tui.index.build import PaperIndexer
+from tui.index.keys import dedupe_keys, paper_dedupe_keys
 from tui.models import AuthorInput, AuthorRef, Paper, PaperInput
 from tui.names import parse_name
 from tui.store.atomic import atomic_write_bytes
@@ -61,7 +61,8 @@ def _merge_into(existing: Paper, incoming: Paper) -> bool:
 class ImportSession:
     """Collects papers for one import; nothing is visible until ``commit``."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, rebuild_index: bool = False) -> None:
+        """Open an import; ``rebuild_index`` recomputes everything derived instead of trusting the old index."""
         store.require_writable()
         self.store = store
         self._lock = (store.root / "lock").open("a+")
@@ -78,13 +79,16 @@ class ImportSession:
         self.gen_dir = store.root / self.generation
         (self.gen_dir / "papers").mkdir(parents=True)
         (self.gen_dir / "rows").mkdir()
-        self.dedupe = store.index.dedupe_map()
+        self.rebuild_index = rebuild_index
+        self.dedupe: dict[str, int] = {} if rebuild_index else store.index.dedupe_map()
+        self.indexer = PaperIndexer()
         self.rows: list[dict[str, Any] | None] = [None] * old["next_row_id"]
         for name in old["row_shards"]:
             for row_id, row in read_shard(store.gen_dir / "rows" / name, "rows").items():
                 self.rows[row_id] = row
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
         self._dirty_row_shards: set[int] = set()
+        self._plain_refs: dict[str, AuthorRef | None] = {}
         self._shards: dict[int, dict[int, dict[str, Any]]] = {}
         self._dirty_shards: set[int] = set()
         self._written_shards: set[int] = set()
@@ -92,6 +96,15 @@ class ImportSession:
 
     # -- rows -----------------------------------------------------------------------------------
     def _resolve_author(self, author: AuthorInput) -> AuthorRef | None:
+        if not author.source_id and not author.orcid:
+            # Most authors of a large import are names seen before: resolve each written form once.
+            cached = self._plain_refs.get(author.name)
+            if cached is None:
+                cached = self._plain_refs[author.name] = self._resolve_row(author)
+            return cached
+        return self._resolve_row(author)
+
+    def _resolve_row(self, author: AuthorInput) -> AuthorRef | None:
         display, suffix, _key = parse_name(author.name)
         if not display:
             return None
@@ -140,15 +153,22 @@ class ImportSession:
             self._shards[number] = shard
         return shard
 
+    def _resolve_authors(self, incoming: PaperInput) -> list[AuthorRef]:
+        return [ref for a in incoming.authors if (ref := self._resolve_author(a))]
+
     def add(self, incoming: PaperInput) -> Outcome:
-        authors = [ref for a in incoming.authors if (ref := self._resolve_author(a))]
+        first_key = parse_name(incoming.authors[0].name).key if incoming.authors else ""
+        keys = dedupe_keys(incoming.doi, incoming.source, incoming.source_key, incoming.title, incoming.year, first_key)
+        existing_id = next((self.dedupe[k] for k in keys if k in self.dedupe), None)
+        if existing_id is not None:
+            return self._merge(existing_id, incoming, first_key)
         paper: Paper = {
             "title": incoming.title,
             "venue": incoming.venue,
             "venue_kind": incoming.venue_kind,
             "year": incoming.year,
             "type": incoming.type,
-            "authors": authors,
+            "authors": self._resolve_authors(incoming),
             "abstract": incoming.abstract,
             "doi": incoming.doi,
             "links": incoming.links,
@@ -156,18 +176,6 @@ class ImportSession:
             "source": incoming.source,
             "source_key": incoming.source_key,
         }
-        first_key = parse_name(incoming.authors[0].name).key if incoming.authors else ""
-        keys = dedupe_keys(paper, first_key)
-        existing_id = next((self.dedupe[k] for k in keys if k in self.dedupe), None)
-        if existing_id is not None:
-            number = existing_id // PAPER_SHARD_SIZE
-            existing = self._shard(number).get(existing_id)
-            if existing is not None and _merge_into(existing, paper):  # type: ignore[arg-type]
-                self._dirty_shards.add(number)
-                for key in dedupe_keys(existing, first_key):  # type: ignore[arg-type]
-                    self.dedupe.setdefault(key, existing_id)
-                return "merged"
-            return "unchanged"
         paper_id = self.next_paper_id
         self.next_paper_id += 1
         paper["id"] = paper_id
@@ -180,9 +188,26 @@ class ImportSession:
             self._flush(number)
         return "imported"
 
+    def _merge(self, existing_id: int, incoming: PaperInput, first_key: str) -> Outcome:
+        number = existing_id // PAPER_SHARD_SIZE
+        existing = self._shard(number).get(existing_id)
+        if existing is None:
+            return "unchanged"
+        update: Paper = {field: getattr(incoming, field) for field in _FILLABLE}  # type: ignore[misc]
+        update["links"] = incoming.links
+        if not existing.get("authors"):
+            update["authors"] = self._resolve_authors(incoming)
+        if not _merge_into(existing, update):  # type: ignore[arg-type]
+            return "unchanged"
+        self._dirty_shards.add(number)
+        for key in paper_dedupe_keys(existing, first_key):
+            self.dedupe.setdefault(key, existing_id)
+        return "merged"
+
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
-        write_shard(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), "papers", self._shards.pop(number))
+        data = self.indexer.shard_bytes(number, self._shards.pop(number))
+        atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
         self._dirty_shards.discard(number)
         self._written_shards.add(number)
 
@@ -218,12 +243,31 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        build_index(self.gen_dir, self.manifest, progress)
+        self.indexer.build(self.gen_dir, self.manifest, self.rows, self.dedupe)
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
         # The previous generation stays until the next import: open readers may still load from it.
         self._release()
+
+    def _index_unchanged_shards(self, names: list[str], progress: Callable[[int, int], None] | None) -> None:
+        """Shards this import did not touch still feed the index (and, when rebuilding, the dedupe keys)."""
+        for done, name in enumerate(names, 1):
+            number = int(name[1:-5])
+            if number not in self.indexer.chunks:
+                docs = read_shard(self.gen_dir / "papers" / name, "papers")
+                self.indexer.shard_bytes(number, docs)
+                if self.rebuild_index:
+                    self._register_dedupe_keys(docs)
+            if progress:
+                progress(done, len(names))
+
+    def _register_dedupe_keys(self, docs: dict[int, dict[str, Any]]) -> None:
+        for paper_id, paper in docs.items():
+            authors = paper.get("authors") or []
+            first = self.rows[authors[0]["row"]] if authors else None
+            for key in paper_dedupe_keys(paper, parse_name(first["name"]).key if first else ""):
+                self.dedupe.setdefault(key, paper_id)
 
     def _link_unchanged(self, kind: str, names: list[str]) -> None:
         for name in names:
