@@ -45,8 +45,8 @@ def _ascii_word(text: str) -> str:
 
 def citation_key(paper: Paper) -> str:
     """The key of one paper, before deduplication; "anon" stands in for a missing author."""
-    authors = author_names(paper)
-    surname = _ascii_word(authors[0].surname) if authors else ""
+    first_author = next(iter(author_names(paper)), None)
+    surname = _ascii_word(first_author.surname) if first_author else ""
     words = (_ascii_word(word) for word in fields.title(paper).split())
     first_word = next((word for word in words if word and word not in _STOPWORDS), "")
     year = fields.year(paper)
@@ -56,13 +56,14 @@ def citation_key(paper: Paper) -> str:
 def unique_keys(papers: Sequence[Paper]) -> list[str]:
     """One key per paper, repeated keys made unique with a, b, ... in export order."""
     taken: set[str] = set()
+    next_suffix: dict[str, int] = {}  # per base key, so a thousand twins cost linear time
     keys: list[str] = []
     for paper in papers:
         base = key = citation_key(paper)
-        suffix = 0
         while key in taken:
-            key = base + _letters(suffix)
-            suffix += 1
+            index = next_suffix.get(base, 0)
+            next_suffix[base] = index + 1
+            key = base + _letters(index)
         taken.add(key)
         keys.append(key)
     return keys

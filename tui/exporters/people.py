@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tui.exporters.fields import one_line
 from tui.models import Paper
@@ -66,6 +67,7 @@ class PersonName:
         return self.family or self.literal
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across a cluster's papers
 def split_name(raw: str) -> PersonName:
     """Split a stored author name; the homonym suffix ("0001") is removed first."""
     display, _suffix = split_suffix(one_line(raw))
