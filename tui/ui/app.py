@@ -19,11 +19,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.errors import ArrowError
+from tui.exporters import bibtex_entry, write_export
 from tui.models import Paper
 from tui.paths import StoreLocation
 from tui.service import Library
 from tui.textsafe import safe_line
-from tui.ui.bibtex import bibtex_or_none, export_text
 from tui.ui.links import best_link, is_remote, open_in_local_browser, osc52, served_in_browser
 from tui.ui.messages import Location, Navigate
 from tui.ui.screens.cluster import ClusterScreen
@@ -45,7 +45,7 @@ class ArrowApp(App[None]):
         Binding("escape", "back", "Back"),
         Binding("left_square_bracket,alt+left", "back", "Back", show=False),
         Binding("right_square_bracket,alt+right", "forward", "Forward", show=False),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -183,11 +183,7 @@ class ArrowApp(App[None]):
         if paper is None:
             self.notify("No paper is highlighted.", severity="warning", markup=False)
             return
-        bibtex = bibtex_or_none(paper)
-        if not bibtex:
-            self.notify("BibTeX is not available for this paper.", severity="warning", markup=False)
-            return
-        self.copy_to_clipboard(bibtex)
+        self.copy_to_clipboard(bibtex_entry(paper))
         self.notify("BibTeX entry copied (OSC 52).", title="BibTeX copied", markup=False)
 
     def _link_or_warn(self, paper: Paper | None) -> str | None:
@@ -212,8 +208,7 @@ class ArrowApp(App[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, papers: list[Paper], request: ExportRequest) -> tuple[int, Path]:
-        text = export_text(papers, request.fmt)
-        request.path.write_text(text, encoding="utf-8")
+        write_export(papers, request.fmt, request.path)
         return len(papers), request.path
 
 

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from tui.ui.bibtex import FORMATS
+from tui.exporters import EXPORT_FORMATS
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ExportRequest:
 def default_file_name(stem: str, fmt: str) -> str:
     """A file name from a cluster name or paper: letters, digits and dashes only."""
     slug = re.sub(r"[^0-9A-Za-z]+", "-", stem).strip("-").lower() or "papers"
-    return f"{slug[:60]}{FORMATS[fmt]}"
+    return f"{slug[:60]}{EXPORT_FORMATS[fmt].extension}"
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
@@ -44,7 +44,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         with Vertical(id="dialog"):
             yield Static(Text.assemble(("Export ", "bold"), self.what))
             with RadioSet(id="format"):
-                for index, fmt in enumerate(FORMATS):
+                for index, fmt in enumerate(EXPORT_FORMATS):
                     yield RadioButton(fmt, value=index == 0, name=fmt)
             yield Input(str(self.directory / default_file_name(self.stem, "bibtex")), id="path")
             yield Static(
@@ -64,7 +64,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def _format_changed(self) -> None:
         path_input = self.query_one("#path", Input)
         path = Path(path_input.value or default_file_name(self.stem, self.fmt))
-        path_input.value = str(path.with_suffix(FORMATS[self.fmt]))
+        path_input.value = str(path.with_suffix(EXPORT_FORMATS[self.fmt].extension))
 
     @on(Input.Submitted, "#path")
     def _submit(self) -> None:

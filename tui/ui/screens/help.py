@@ -45,11 +45,22 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     ]
 
 
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "escape": "Esc",
+}
+
+
 def _keys(binding: BindingType) -> tuple[str, str]:
     if isinstance(binding, Binding):
-        return binding.key, binding.description
-    key, _action, *rest = binding
-    return key, rest[0] if rest else ""
+        key, description = binding.key, binding.description
+    else:
+        key, _action, *rest = binding
+        description = rest[0] if rest else ""
+    return " / ".join(KEY_NAMES.get(k, k) for k in key.split(",")), description
 
 
 def help_table(sections: Iterable[tuple[str, list[BindingType]]]) -> Table:
@@ -60,7 +71,7 @@ def help_table(sections: Iterable[tuple[str, list[BindingType]]]) -> Table:
         table.add_row(Text(title, style="bold underline"), "")
         for binding in bindings:
             key, description = _keys(binding)
-            table.add_row(Text(key.replace(",", " / "), style="bold"), Text(description))
+            table.add_row(Text(key, style="bold"), Text(description))
         table.add_row("", "")
     return table
 
@@ -74,7 +85,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VimScroll(id="help"):
             yield Static(Text("Keys (Escape closes)", style="bold"))
-            yield Static(help_table(binding_sections()))
+            yield Static(help_table(binding_sections()), id="help-keys")
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

@@ -13,9 +13,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from tui.exporters import bibtex_entry
 from tui.models import Paper
 from tui.textsafe import safe_line, safe_text
-from tui.ui.bibtex import bibtex_or_none
 from tui.ui.links import paper_links
 from tui.ui.messages import Location, open_cluster
 from tui.ui.render import abstract_text, paper_meta
@@ -66,7 +66,7 @@ class PaperScreen(Screen[None]):
         library = self.app.library
         assert library is not None
         paper = library.paper(self.paper_id)
-        return paper, bibtex_or_none(paper)
+        return paper, bibtex_entry(paper)
 
     @on(Worker.StateChanged)
     def _loaded(self, event: Worker.StateChanged) -> None:

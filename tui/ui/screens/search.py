@@ -16,6 +16,7 @@ from tui.models import ClusterHit, TitleHit
 from tui.textsafe import safe_line
 from tui.ui.messages import open_cluster, open_paper
 from tui.ui.render import hit_prompt, title_prompt
+from tui.ui.widgets.search_input import SearchInput
 from tui.ui.widgets.vim import VimOptionList
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class SearchScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "clear", "Clear search", show=False),
         Binding("down", "to_results", "Results", show=False),
+        # Priority, and not consumed by SearchInput: otherwise the search bar would take "?" as text.
+        Binding("question_mark", "app.help", "Help", show=False, priority=True),
     ]
     app: ArrowApp
 
@@ -41,7 +44,9 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("arrow-tui · papers grouped by author name"), id="search-title")
-        yield Input(placeholder="Search author names or title words…  (/ comes back here)", id="search", compact=True)
+        yield SearchInput(
+            placeholder="Search author names or title words…  (/ comes back here)", id="search", compact=True
+        )
         yield Static(Text("Loading the store…"), id="search-status")
         yield VimOptionList(id="results")
         yield Footer(compact=True)
