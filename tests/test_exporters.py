@@ -8,6 +8,7 @@ installed, pybtex and a real BibTeX + pdfLaTeX run.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -480,6 +481,19 @@ def test_cli_errors_are_one_line(isolated_home):
         assert "Traceback" not in result.stderr
     result = run_cli("export", env=env)
     assert result.returncode == 2 and "exactly one" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_writes_utf8_whatever_the_locale(isolated_home, cluster_papers):
+    env = {**_env(isolated_home), "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "export", "wenkai yang", "--format", "ris"],
+        capture_output=True,
+        env={**os.environ, **env},
+        cwd=REPO,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "model\u2019s attention".encode() in result.stdout  # U+2019 from the first abstract, as UTF-8
 
 
 def test_cli_hostile_store_exports_no_escape_sequences(tmp_path):

@@ -48,8 +48,9 @@ def export(
     fmt = fmt or (format_for_path(output) if output else None) or DEFAULT_FORMAT
     papers = _papers(ctx, name, paper_id, store_dir)
     if output is None or str(output) == "-":
-        sys.stdout.write(export_papers(papers, fmt))
-        sys.stdout.flush()
+        # Bytes, not text: an export is UTF-8 whatever the terminal's locale says.
+        sys.stdout.buffer.write(export_papers(papers, fmt).encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
     size = write_export(papers, fmt, output)
     click.echo(f"exported {len(papers)} papers as {fmt} to {safe_line(str(output))} ({size} bytes)", err=True)
