@@ -15,28 +15,7 @@ from tui.models import Paper
 from tui.names import fold
 
 _NON_KEY_RE = re.compile(r"[^a-z0-9]+")
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "on",
-        "of",
-        "in",
-        "for",
-        "to",
-        "and",
-        "with",
-        "from",
-        "by",
-        "at",
-        "via",
-        "is",
-        "are",
-        "towards",
-        "toward",
-    ]
-)
+_STOPWORDS = frozenset("a an the on of in for to and with from by at via is are towards toward".split())  # noqa: SIM905
 
 
 def _ascii_word(text: str) -> str:

@@ -17,34 +17,7 @@ from tui.names import split_suffix
 
 # Lower-case words that belong to the family name ("van der Berg", "de la Cruz").
 _PARTICLES = frozenset(
-    [
-        "von",
-        "van",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "dei",
-        "di",
-        "da",
-        "das",
-        "dos",
-        "du",
-        "la",
-        "le",
-        "les",
-        "lo",
-        "ten",
-        "ter",
-        "zu",
-        "zur",
-        "vom",
-        "al",
-        "el",
-        "bin",
-        "ibn",
-    ]
+    "von van der den de del della dei di da das dos du la le les lo ten ter zu zur vom al el bin ibn".split()  # noqa: SIM905
 )
 _LINEAGE = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 # Han, kana, Hangul: written family-name first and without a reliable split.
@@ -63,8 +36,8 @@ class PersonName:
 
     @property
     def surname(self) -> str:
-        """The word a citation key starts with."""
-        return self.family or self.literal
+        """The word a citation key starts with ("Lee" for a literal "Lee, Ann")."""
+        return self.family or self.literal.split(",")[0].strip()
 
 
 @lru_cache(maxsize=1 << 16)  # names repeat across a cluster's papers
