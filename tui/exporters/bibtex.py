@@ -46,7 +46,7 @@ def _fields(paper: Paper, venue_field: str) -> list[tuple[str, str]]:
 
 
 def _author(name: PersonName) -> str:
-    """ "von Last, Jr, First" (BibTeX's unambiguous form), or a braced literal kept whole."""
+    """BibTeX's unambiguous form "von Last, Jr, First", or a braced literal kept whole."""
     if name.literal:
         return "{" + latex.escape(name.literal) + "}"
     family = " ".join(part for part in (name.particle, name.family) if part)
