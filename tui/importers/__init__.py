@@ -7,8 +7,10 @@ from pathlib import Path
 from tui.errors import ImportFormatError
 from tui.importers.arrow_page import ArrowPageImporter
 from tui.importers.base import Importer, ImportReport, Source
+from tui.importers.bibtex import BibtexImporter
+from tui.importers.dblp_xml import DblpXmlImporter
 
-IMPORTERS: dict[str, Importer] = {imp.name: imp for imp in (ArrowPageImporter(),)}
+IMPORTERS: dict[str, Importer] = {imp.name: imp for imp in (ArrowPageImporter(), DblpXmlImporter(), BibtexImporter())}
 
 __all__ = ["IMPORTERS", "ImportReport", "Importer", "Source", "detect_format"]
 

@@ -1,0 +1,204 @@
+"""BibTeX files (``.bib``, also ``.gz``/``.xz``): DBLP's dump, OpenReview/ACL/PMLR house styles, user files.
+
+Entries stream through ``bibtex_syntax``; this module turns their fields into papers. DBLP entries
+(keys such as ``conf/acl/Foo16``) keep the key as ``source_key`` so the same record from DBLP XML
+merges; other files' keys are not trusted to be unique and are not used for deduplication.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tui.errors import ImportFormatError
+from tui.importers.base import ImportReport, Source
+from tui.importers.bibtex_syntax import NOT_RECORDS, CarefulParser, MalformedEntry, entry_segments, fast_fields
+from tui.importers.records import (
+    DBLP_PREFIXES,
+    RECORD_TYPES,
+    add_link,
+    doi_from_url,
+    doi_link,
+    parse_year,
+    record_type,
+)
+from tui.models import AuthorInput, Link, PaperInput
+from tui.names import clean_text
+
+_SNIFF_RE = re.compile(rb"(?:^|\n)[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
+_AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
+# Text without LaTeX, odd whitespace or non-NFKC characters is already clean (most of DBLP).
+_NEEDS_CLEANING_RE = re.compile(r"[\\{}~\t\n\r\f\v]|--|  ")
+# Entry types whose "editor" stands in for missing authors (DBLP lists editorships on person pages).
+_EDITED = frozenset({"proceedings", "book"})
+
+
+def quick_clean(text: str) -> str:
+    """``clean_text(text, latex=True)``, skipping the work for text that is already clean."""
+    if _NEEDS_CLEANING_RE.search(text) is None and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        return text.strip()
+    return clean_text(text, latex=True)
+
+
+def split_authors(value: str) -> list[str]:
+    """Split an author field on the word "and" outside braces ("{Barnes and Noble}" stays one name)."""
+    if "{" not in value:
+        names = _AND_RE.split(value.strip())
+    else:
+        names, start = [], 0
+        for found in _AND_RE.finditer(value):
+            prefix = value[: found.start()]
+            if prefix.count("{") == prefix.count("}"):
+                names.append(value[start : found.start()])
+                start = found.end()
+        names.append(value[start:])
+    return [name for name in names if name.strip() and name.strip().lower() != "others"]
+
+
+def author_inputs(value: str) -> list[AuthorInput]:
+    """The authors of an author (or editor) field, in order."""
+    if (
+        "," not in value
+        and _NEEDS_CLEANING_RE.search(value) is None
+        and (value.isascii() or unicodedata.is_normalized("NFKC", value))
+    ):
+        return [AuthorInput(name) for name in _AND_RE.split(value.strip()) if name and name.lower() != "others"]
+    return [AuthorInput(name) for name in map(clean_name, split_authors(value)) if name]
+
+
+@lru_cache(maxsize=1 << 16)
+def clean_name(raw: str) -> str:
+    """A BibTeX name as "First von Last Jr": "Last, First" and "von Last, Jr, First" are turned round."""
+    if "," in raw:
+        parts, depth, start = [], 0, 0
+        for index, char in enumerate(raw):
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == "," and depth == 0:
+                parts.append(raw[start:index])
+                start = index + 1
+        parts.append(raw[start:])
+        if len(parts) == 2:
+            raw = f"{parts[1]} {parts[0]}"
+        elif len(parts) >= 3:
+            raw = f"{parts[2]} {parts[0]} {parts[1]}"
+    return clean_text(raw, latex=True)
+
+
+def paper_from_fields(kind: str, key: str, fields: dict[str, str]) -> PaperInput | str:
+    """The paper an entry describes, or the reason it cannot be imported.
+
+    Called once per entry of the 1.6M-entry DBLP dump, so it avoids work for fields that are absent.
+    """
+    title = fields.get("title")
+    if not title or not (title := quick_clean(title)):
+        return "no title"
+    year_text = fields.get("year")
+    year = None
+    if year_text:
+        year = int(year_text) if len(year_text) == 4 and year_text.isdigit() else parse_year(year_text)
+        if year is None:
+            return "invalid year"
+    people = fields.get("author") or (fields.get("editor", "") if kind in _EDITED else "")
+    shown_type, venue_kind = RECORD_TYPES.get(kind) or record_type(kind)
+    venue = fields.get("booktitle") or fields.get("journal") or fields.get("series") or fields.get("school") or ""
+    is_dblp = key.startswith(DBLP_PREFIXES)
+    links: list[Link] = []
+    doi = fields.get("doi", "")
+    if doi:
+        doi = doi_from_url(doi) or doi.strip()
+        links.append(doi_link(doi))
+    if "url" in fields or "ee" in fields or "pdf" in fields or "code" in fields or "github" in fields:
+        doi = _other_links(fields, links, is_dblp) or doi
+    abstract = fields.get("abstract")
+    pages = fields.get("pages", "")
+    return PaperInput(
+        title=title,
+        authors=author_inputs(people) if people else [],
+        venue=_clean_venue(venue) if venue else "",
+        venue_kind=venue_kind,
+        year=year,
+        type=shown_type,
+        abstract=quick_clean(abstract) if abstract else "",
+        doi=doi,
+        links=links,
+        pages=pages.replace("--", "-").strip() if pages else "",
+        source="dblp" if is_dblp else "bibtex",
+        source_key=key if is_dblp else "",
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_venue(venue: str) -> str:
+    """Venues repeat across thousands of entries: clean each spelling once."""
+    return quick_clean(venue)
+
+
+def _other_links(fields: dict[str, str], links: list[Link], is_dblp: bool) -> str:
+    """Add url/ee, pdf and code links; returns a DOI found in a doi.org URL, if any."""
+    doi = ""
+    for name in ("url", "ee"):
+        url = fields.get(name)
+        if url:
+            if is_dblp and url.startswith("db/"):
+                add_link(links, "site", "https://dblp.org/" + url)
+                continue
+            found_doi = doi_from_url(url)
+            if found_doi:  # shown once, as the DOI link
+                doi = doi or found_doi
+                if not links or links[0]["kind"] != "doi":
+                    links.insert(0, doi_link(doi))
+            else:
+                add_link(links, "url", url)
+    if "pdf" in fields:
+        add_link(links, "pdf", fields["pdf"])
+    for name in ("code", "github"):
+        if name in fields:
+            add_link(links, "code", fields[name])
+    return doi
+
+
+class BibtexImporter:
+    name = "bibtex"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return _SNIFF_RE.search(head) is not None
+
+    def read(self, source: Source, report: ImportReport, options: dict[str, Any]) -> Iterator[PaperInput]:
+        macros: dict[str, str] = {}
+        entries = 0
+        path = source.path
+        for segment, line, is_last in entry_segments(source.stream, path):
+            parsed = fast_fields(segment)
+            if parsed is None:
+                try:
+                    parsed = CarefulParser(segment, macros).entry()
+                except MalformedEntry as exc:
+                    if is_last and _is_open(segment):
+                        raise ImportFormatError(f"{path}:{line}: file ends inside an entry (truncated?)") from None
+                    report.read += 1
+                    report.skip(f"{path}:{line}", f"malformed entry: {exc}")
+                    continue
+            kind, key, fields = parsed
+            if kind in NOT_RECORDS:
+                continue
+            entries += 1
+            report.read += 1
+            paper = paper_from_fields(kind, key, fields)
+            if isinstance(paper, str):
+                report.skip(f"{path}:{line}", paper)
+                continue
+            yield paper
+        if entries == 0 and source.size > 0 and not macros:
+            raise ImportFormatError(f"{path}: no BibTeX entries found (not a BibTeX file?)")
+
+
+def _is_open(segment: str) -> bool:
+    """An entry whose braces never close: as the file's last entry, the file was cut off."""
+    return segment.count("{") > segment.count("}") and not segment.rstrip().endswith("}")
