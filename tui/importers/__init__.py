@@ -5,12 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.errors import ImportFormatError
+from tui.importers.acl import AclImporter
 from tui.importers.arrow_page import ArrowPageImporter
 from tui.importers.base import Importer, ImportReport, Source
 from tui.importers.bibtex import BibtexImporter
 from tui.importers.dblp_xml import DblpXmlImporter
+from tui.importers.jsonl import JsonLinesImporter
 
-IMPORTERS: dict[str, Importer] = {imp.name: imp for imp in (ArrowPageImporter(), DblpXmlImporter(), BibtexImporter())}
+IMPORTERS: dict[str, Importer] = {
+    imp.name: imp
+    for imp in (
+        ArrowPageImporter(),
+        DblpXmlImporter(),
+        AclImporter(),
+        JsonLinesImporter(),
+        BibtexImporter(),
+    )
+}
 
 __all__ = ["IMPORTERS", "ImportReport", "Importer", "Source", "detect_format"]
 
