@@ -153,7 +153,7 @@ def split_suffix(name: str) -> tuple[str, str]:
     return name, ""
 
 
-@lru_cache(maxsize=1 << 20)
+@lru_cache(maxsize=1 << 16)
 def parse_name(raw: str) -> ParsedName:
     """Clean a written name and derive its cluster key; cached because names repeat across papers."""
     display, suffix = split_suffix(clean_text(raw))
@@ -167,4 +167,9 @@ def cluster_key(raw: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens of a name or a query: punctuation and initials' dots drop out."""
-    return _TOKEN_RE.findall(fold(clean_text(text)))
+    return key_tokens(fold(clean_text(text)))
+
+
+def key_tokens(key: str) -> list[str]:
+    """Word tokens of a string that is already a cluster key (cleaned and folded)."""
+    return _TOKEN_RE.findall(key)

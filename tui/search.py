@@ -16,7 +16,7 @@ from tui.index import files as F
 from tui.index.keys import STOPWORDS, title_words
 from tui.index.reader import Index
 from tui.models import ClusterHit, TitleHit
-from tui.names import tokens
+from tui.names import key_tokens, tokens
 
 FUZZY_CANDIDATES = 3000
 FUZZY_CUTOFF = 70.0
@@ -79,7 +79,7 @@ def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit
     for i in top:
         cluster = int(candidates[i])
         key, name, papers, rows, y0, y1 = index.cluster_summary(cluster)
-        if not _words_fit(words, tokens(key)):
+        if not _words_fit(words, key_tokens(key)):
             continue
         score = round(min(float(coverage[i]), 1.0) * 100, 1)
         tier = "exact" if score >= 100 else "prefix"

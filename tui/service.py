@@ -17,6 +17,9 @@ from tui.store.gcpause import gc_paused
 from tui.store.writer import ImportSession
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+KEYSTROKE_CLUSTER_LIMIT = 50  # bounded result lists: the UI never holds one entry per name in the store
+KEYSTROKE_TITLE_LIMIT = 20
+MIN_TITLE_QUERY = 3
 
 
 class Library:
@@ -42,6 +45,12 @@ class Library:
 
     def search_titles(self, query: str, limit: int = 20) -> list[TitleHit]:
         return search_titles(self.index, query, limit)
+
+    def search_as_you_type(self, query: str) -> tuple[list[ClusterHit], list[TitleHit]]:
+        """What one keystroke in the search bar asks for: names, and titles once a word is typed."""
+        hits = self.search(query, KEYSTROKE_CLUSTER_LIMIT)
+        titles = self.search_titles(query, KEYSTROKE_TITLE_LIMIT) if len(query.strip()) >= MIN_TITLE_QUERY else []
+        return hits, titles
 
     def cluster(self, name: str) -> ClusterPage:
         """The cluster page for a name (any spelling of it) or a cluster key."""

@@ -17,7 +17,7 @@ import orjson
 
 from tui.index import files as F
 from tui.index.keys import title_words
-from tui.names import fold, tokens
+from tui.names import fold, key_tokens
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -30,12 +30,28 @@ def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndar
     return offsets, values
 
 
-def _write_blob(path: Path, records: list[bytes]) -> np.ndarray:
-    offsets = np.zeros(len(records) + 1, dtype=np.int64)
-    if records:
-        np.cumsum(np.fromiter((len(r) for r in records), dtype=np.int64, count=len(records)), out=offsets[1:])
-    path.write_bytes(b"".join(records))
-    return offsets
+def _write_row_records(
+    out: Path, rows: list[dict[str, Any] | None], papers: list[int], year_min: list[int], year_max: list[int]
+) -> None:
+    """Author rows with their paper counts and year spans, streamed to the rows blob."""
+    spans = np.zeros((len(rows), 2), dtype=np.int64)
+    position = 0
+    with (out / F.ROWS_BLOB).open("wb") as blob:
+        for row_id, row in enumerate(rows):
+            if row is None:
+                continue
+            record = orjson.dumps(
+                {
+                    **row,
+                    "papers": papers[row_id],
+                    "year_min": year_min[row_id] or None,
+                    "year_max": year_max[row_id] or None,
+                }
+            )
+            blob.write(record)
+            spans[row_id] = position, len(record)
+            position += len(record)
+    np.save(out / F.ROWS_SPANS, spans)
 
 
 def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -95,11 +111,11 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
-    __slots__ = ("ids", "post_paper", "post_row", "records", "word_ids", "word_owner", "years")
+    __slots__ = ("ids", "post_paper", "post_row", "spans", "word_ids", "word_owner", "years")
 
     def __init__(self) -> None:
         self.ids, self.years = array("i"), array("h")
-        self.records: list[bytes] = []
+        self.spans = array("q")  # (start, length) in the papers blob, per paper
         self.post_paper, self.post_row = array("i"), array("i")
         self.word_ids, self.word_owner = array("i"), array("i")
 
@@ -111,7 +127,13 @@ class PaperIndexer:
     never re-reads or re-serialises papers the import already holds.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        out.mkdir(parents=True, exist_ok=True)
+        # Records go to the blob as shards arrive, so no import holds all papers in memory. A shard
+        # handed over twice (merged into after it was written) is appended again; its new spans win.
+        self._blob = (out / F.PAPERS_BLOB).open("wb")
+        self._blob_size = 0
         self.title_vocab: dict[str, int] = {}
         self.chunks: dict[int, _ShardChunk] = {}
 
@@ -120,19 +142,25 @@ class PaperIndexer:
         chunk = _ShardChunk()
         vocab = self.title_vocab
         parts = []
+        records = []
+        position = self._blob_size
         for paper_id in sorted(docs):
             paper = docs[paper_id]
             record = orjson.dumps(paper)
             parts.append(b'"%d":%s' % (paper_id, record))
+            records.append(record)
             chunk.ids.append(paper_id)
             chunk.years.append(paper.get("year") or 0)
-            chunk.records.append(record)
+            chunk.spans.extend((position, len(record)))
+            position += len(record)
             row_ids = [ref["row"] for ref in paper.get("authors") or ()]
             chunk.post_row.extend(row_ids)
             chunk.post_paper.extend([paper_id] * len(row_ids))
             word_ids = [vocab.setdefault(word, len(vocab)) for word in title_words(paper.get("title", ""))]
             chunk.word_ids.extend(word_ids)
             chunk.word_owner.extend([paper_id] * len(word_ids))
+        self._blob.write(b"".join(records))
+        self._blob_size = position
         self.chunks[number] = chunk
         return b'{"papers":{' + b",".join(parts) + b"}}"
 
@@ -141,12 +169,10 @@ class PaperIndexer:
         arrays = [a for a in arrays if len(a)]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
-    def build(
-        self, gen_dir: Path, manifest: dict[str, Any], rows: list[dict[str, Any] | None], dedupe: dict[str, int]
-    ) -> None:
-        """Write ``gen_dir/index`` from the collected shards, the author rows and the dedupe keys."""
-        out = gen_dir / "index"
-        out.mkdir(exist_ok=True)
+    def build(self, manifest: dict[str, Any], rows: list[dict[str, Any] | None], dedupe: dict[int, int]) -> None:
+        """Write the index from the collected shards, the author rows and the dedupe key hashes."""
+        out = self.out
+        self._blob.close()
         n_rows, n_papers = len(rows), manifest["next_paper_id"]
 
         row_keys = [fold(row["name"]) if row else "" for row in rows]
@@ -157,15 +183,9 @@ class PaperIndexer:
         ids = self._concat("ids", np.int32)
         paper_years = np.zeros(n_papers, dtype=np.int16)
         paper_years[ids] = self._concat("years", np.int16)
-        lengths = np.zeros(n_papers, dtype=np.int64)
-        records = [r for n in sorted(self.chunks) for r in self.chunks[n].records]
-        lengths[ids] = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
-        papers_offsets = np.zeros(n_papers + 1, dtype=np.int64)
-        np.cumsum(lengths, out=papers_offsets[1:])
-        # Shards are kept in id order, so the records are already in blob order.
-        (out / F.PAPERS_BLOB).write_bytes(b"".join(records))
-        del records
-        np.save(out / F.PAPERS_OFFSETS, papers_offsets)
+        spans = np.zeros((n_papers, 2), dtype=np.int64)
+        spans[ids] = self._concat("spans", np.int64).reshape(-1, 2)
+        np.save(out / F.PAPERS_SPANS, spans)
         np.save(out / F.PAPER_YEARS, paper_years)
 
         n_clusters = len(cluster_keys)
@@ -193,7 +213,7 @@ class PaperIndexer:
         stats[:, F.STAT_ROWS] = np.diff(cluster_row_off)
         stats[:, F.STAT_YEAR_MIN] = year_min
         stats[:, F.STAT_YEAR_MAX] = year_max
-        name_tokens = [tokens(k) for k in cluster_keys]
+        name_tokens = [key_tokens(k) for k in cluster_keys]
         stats[:, F.STAT_KEY_CHARS] = np.fromiter(
             (sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=n_clusters
         )
@@ -204,13 +224,7 @@ class PaperIndexer:
             for i, k in enumerate(cluster_keys)
         ]
 
-        years_min, years_max = row_year_min.tolist(), row_year_max.tolist()
-        row_records = [
-            orjson.dumps({**row, "papers": int(count), "year_min": y0 or None, "year_max": y1 or None}) if row else b""
-            for row, count, y0, y1 in zip(rows, row_papers.tolist(), years_min, years_max, strict=True)
-        ]
-        np.save(out / F.ROWS_OFFSETS, _write_blob(out / F.ROWS_BLOB, row_records))
-        del row_records
+        _write_row_records(out, rows, row_papers.tolist(), row_year_min.tolist(), row_year_max.tolist())
 
         _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
         _write_lines(out / F.CLUSTER_NAMES, names)
@@ -237,7 +251,8 @@ class PaperIndexer:
         np.save(out / F.TITLE_WORD_OFFSETS, word_off)
         np.save(out / F.TITLE_WORD_PAPERS, word_papers)
 
-        (out / F.DEDUPE).write_bytes(orjson.dumps(dedupe))
+        np.save(out / F.DEDUPE_KEYS, np.fromiter(dedupe.keys(), dtype=np.int64, count=len(dedupe)))
+        np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         meta = {
             "version": F.INDEX_VERSION,
             "papers": int(manifest["papers"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from hashlib import blake2b
 from typing import Any
 
 from tui.models import Paper
@@ -34,21 +35,26 @@ def title_year_author_key(title: str, year: int | None, first_author_key: str) -
     return f"{_NON_WORD_RE.sub('', fold(title))}|{year or ''}|{first_author_key}"
 
 
+def key_hash(key: str) -> int:
+    """A stable 64-bit hash: millions of dedupe keys fit in memory as ints, not strings."""
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
 def dedupe_keys(
     doi: str, source: str, source_key: str, title: str, year: int | None, first_author_key: str
-) -> list[str]:
-    """Every key under which an incoming duplicate of this paper would be recognised."""
+) -> list[int]:
+    """Hashes of every key under which an incoming duplicate of this paper would be recognised."""
     keys = []
     if doi:
-        keys.append("doi:" + normalised_doi(doi))
+        keys.append(key_hash("doi:" + normalised_doi(doi)))
     if source_key:
-        keys.append(f"src:{source}:{source_key}")
+        keys.append(key_hash(f"src:{source}:{source_key}"))
     if title:
-        keys.append("tya:" + title_year_author_key(title, year, first_author_key))
+        keys.append(key_hash("tya:" + title_year_author_key(title, year, first_author_key)))
     return keys
 
 
-def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> list[str]:
+def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> list[int]:
     """The dedupe keys of a stored paper."""
     return dedupe_keys(
         paper.get("doi", ""),

@@ -17,22 +17,31 @@ from tui.store.shards import parse_json_file
 
 
 class _Blob:
-    """Records stored back to back in one file, addressed by an offsets array."""
+    """JSON records in one file, each addressed by its (start, length) span."""
 
-    def __init__(self, path: Path, offsets: np.ndarray) -> None:
-        self.offsets = offsets
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            self._data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    def __init__(self, path: Path, spans: np.ndarray) -> None:
+        self.path = path
+        self.spans = spans
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as handle:
+                self._data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open index file ({exc.strerror}); run `arrow-tui reindex`") from None
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.spans)
 
     def get(self, i: int) -> dict[str, Any] | None:
         if not 0 <= i < len(self):
             return None
-        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
-        return orjson.loads(self._data[start:end]) if end > start else None
+        start, length = (int(v) for v in self.spans[i])
+        if not length:
+            return None
+        try:
+            return orjson.loads(self._data[start : start + length])
+        except orjson.JSONDecodeError:
+            raise StoreError(f"{self.path}: corrupt record {i}; run `arrow-tui reindex`") from None
 
 
 class Index:
@@ -116,11 +125,11 @@ class Index:
     # -- records --------------------------------------------------------------------------------
     @cached_property
     def _papers(self) -> _Blob:
-        return _Blob(self.dir / F.PAPERS_BLOB, self._array(F.PAPERS_OFFSETS))
+        return _Blob(self.dir / F.PAPERS_BLOB, self._array(F.PAPERS_SPANS))
 
     @cached_property
     def _rows(self) -> _Blob:
-        return _Blob(self.dir / F.ROWS_BLOB, self._array(F.ROWS_OFFSETS))
+        return _Blob(self.dir / F.ROWS_BLOB, self._array(F.ROWS_SPANS))
 
     @cached_property
     def paper_years(self) -> np.ndarray:
@@ -152,10 +161,10 @@ class Index:
     def title_words(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         return self._lines(F.TITLE_WORDS), self._array(F.TITLE_WORD_OFFSETS), self._array(F.TITLE_WORD_PAPERS)
 
-    def dedupe_map(self) -> dict[str, int]:
-        """Keys under which existing papers are recognised on import (loaded only by imports)."""
-        data = parse_json_file(self.dir / F.DEDUPE, "dedupe index")
-        return data if isinstance(data, dict) else {}
+    def dedupe_map(self) -> dict[int, int]:
+        """Key hashes under which existing papers are recognised on import (loaded only by imports)."""
+        keys, ids = self._array(F.DEDUPE_KEYS), self._array(F.DEDUPE_IDS)
+        return dict(zip(keys.tolist(), ids.tolist(), strict=True))
 
     def warm(self) -> None:
         """Load everything a first keystroke needs, so that keystroke does not pay for it."""

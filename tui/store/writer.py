@@ -80,8 +80,8 @@ class ImportSession:
         (self.gen_dir / "papers").mkdir(parents=True)
         (self.gen_dir / "rows").mkdir()
         self.rebuild_index = rebuild_index
-        self.dedupe: dict[str, int] = {} if rebuild_index else store.index.dedupe_map()
-        self.indexer = PaperIndexer()
+        self.dedupe: dict[int, int] = {} if rebuild_index else store.index.dedupe_map()
+        self.indexer = PaperIndexer(self.gen_dir / "index")
         self.rows: list[dict[str, Any] | None] = [None] * old["next_row_id"]
         for name in old["row_shards"]:
             for row_id, row in read_shard(store.gen_dir / "rows" / name, "rows").items():
@@ -243,7 +243,7 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        self.indexer.build(self.gen_dir, self.manifest, self.rows, self.dedupe)
+        self.indexer.build(self.manifest, self.rows, self.dedupe)
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
