@@ -41,6 +41,8 @@ def quick_clean(text: str) -> str:
     """``clean_text(text, latex=True)``, skipping the work for text that is already clean."""
     if _NEEDS_CLEANING_RE.search(text) is None and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
         return text.strip()
+    if "``" in text or "''" in text:  # TeX quotes, which decode_latex leaves alone
+        text = text.replace("``", "\u201c").replace("''", "\u201d")
     return clean_text(text, latex=True)
 
 
