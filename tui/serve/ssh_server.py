@@ -18,13 +18,14 @@ from pathlib import Path
 import asyncssh
 
 from tui.serve.connection_log import ConnectionRecord
-from tui.serve.errors import ServeSetupError
+from tui.serve.errors import ServeSetupError, listen_error
 from tui.serve.host_key import load_host_key
 from tui.serve.ssh_session import TuiSession
 
 logger = logging.getLogger("arrow-tui.serve.ssh")
 
 LOGIN_TIMEOUT_SECONDS = 30
+DISCONNECT_GRACE_SECONDS = 5.0
 FORWARDING_REFUSED = "port forwarding is not available on this server"
 # Variables that describe the terminal the server was started from, not the client's: a child must not see them.
 SERVER_TERMINAL_VARIABLES = (
@@ -116,6 +117,7 @@ class ArrowSSHServer(asyncssh.SSHServer):
             session.close("client disconnected")
         self._cancel_idle_timer()
         self.state.connections.discard(self)
+        self._conn = None
         self.record.log()
 
     # -- authentication: public keys from the authorized-keys file, nothing else ------------------------------
@@ -193,11 +195,20 @@ class ArrowSSHServer(asyncssh.SSHServer):
     def shut_down(self, outcome: str, message: str) -> None:
         """End every session with a message, then the connection."""
         self.record.note(outcome)
-        for session in list(self._sessions):
+        sessions = [session for session in self._sessions if session.is_open]
+        for session in sessions:
             session.close(outcome, message)
+        reason = message.removeprefix("arrow-tui: ")
+        if sessions:
+            # The sessions' messages and exit statuses go first; the client then leaves by itself.
+            asyncio.get_running_loop().call_later(DISCONNECT_GRACE_SECONDS, self.disconnect, reason)
+        else:
+            self.disconnect(reason)
+
+    def disconnect(self, reason: str) -> None:
+        """Close the connection now; the client shows the reason ("Received disconnect ...: <reason>")."""
         if self._conn is not None:
-            # The reason reaches the client ("Received disconnect ...: <reason>") once the sessions' exits are sent.
-            self._conn.disconnect(asyncssh.DISC_BY_APPLICATION, message.removeprefix("arrow-tui: "))
+            self._conn.disconnect(asyncssh.DISC_BY_APPLICATION, reason)
 
     def ssh_connection_value(self) -> str:
         """SSH_CONNECTION as OpenSSH sets it: client address and port, server address and port."""
@@ -237,7 +248,7 @@ async def start_ssh_server(config: SshServeConfig) -> tuple[asyncssh.SSHAcceptor
             reuse_address=True,
         )
     except OSError as exc:
-        raise ServeSetupError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+        raise listen_error(config.host, config.port, exc) from None
     return acceptor, state
 
 
@@ -265,6 +276,8 @@ async def serve_ssh(config: SshServeConfig) -> None:
             connection.shut_down("server stopped", "arrow-tui: the server is shutting down")
         while state.tasks:
             await asyncio.gather(*list(state.tasks), return_exceptions=True)
+        for connection in list(state.connections):
+            connection.disconnect("the server is shutting down")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(acceptor.wait_closed(), 5)
         logger.info("stopped")

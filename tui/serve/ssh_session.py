@@ -165,6 +165,10 @@ class TuiSession(asyncssh.SSHServerSession[bytes]):
             finally:
                 self._connection.state.release_session()
 
+    @property
+    def is_open(self) -> bool:
+        return not self._closing
+
     # -- ending ----------------------------------------------------------------------------------------------
     def _refuse(self, message: str, outcome: str) -> None:
         self._connection.record.note(outcome)

@@ -7,7 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
-from tui.serve.errors import ServeSetupError
+from tui.serve.errors import ServeSetupError, listen_error
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -22,7 +22,7 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            raise ServeSetupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise listen_error(host, port, exc) from None
 
 
 def app_command(store: Path) -> str:
@@ -38,4 +38,4 @@ def serve_web(host: str, port: int, store: Path) -> None:
     try:
         server.serve()
     except OSError as exc:
-        raise ServeSetupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise listen_error(host, port, exc) from None

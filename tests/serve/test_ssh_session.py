@@ -1,0 +1,79 @@
+"""The OpenSSH client reaches the TUI through `arrow-tui serve ssh`, in a real terminal (tmux)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+
+from tests.serve.conftest import SshServer
+from tests.serve.helpers import LOCALHOST, Tmux, child_pids, processes_in_group, ssh_command, wait_until
+
+
+def open_session(tmux: Tmux, server: SshServer, width: int = 100, height: int = 30) -> str:
+    target = tmux.open([*ssh_command(server.port, server.keys.authorized, "-tt"), LOCALHOST], width, height)
+    tmux.wait_for_app(target)
+    return target
+
+
+def test_authorized_key_reaches_the_tui_and_searches(ssh_server: SshServer, tmux: Tmux) -> None:
+    target = open_session(tmux, ssh_server)
+    tmux.type(target, "wenkai yang")
+    screen = tmux.wait_for(target, "Wenkai Yang")
+    assert "wenkai yang" in screen  # the query as typed, and the cluster found for it
+
+    tui_pids = child_pids(ssh_server.pid)
+    assert len(tui_pids) == 1
+    environ = dict(
+        item.split("=", 1) for item in open(f"/proc/{tui_pids[0]}/environ").read().split("\0") if "=" in item
+    )
+    assert environ["SSH_CONNECTION"].startswith(f"{LOCALHOST} ")  # the UI's cue for OSC 8 links and OSC 52 copy
+    assert environ["SSH_TTY"].startswith("/dev/pts/")
+    assert environ["TERM"] == "screen" or environ["TERM"].startswith(("tmux", "screen"))  # tmux's TERM, passed on
+
+    tmux.kill(target)  # the client goes away
+    wait_until(lambda: not child_pids(ssh_server.pid), 10, "the session's TUI process to end")
+    log = ssh_server.process.wait_for_log(ssh_server.keys.fingerprint())
+    line = next(line for line in log.splitlines() if ssh_server.keys.fingerprint() in line and "session" in line)
+    assert f"peer={LOCALHOST}:" in line
+    assert "duration=" in line
+    assert "outcome=authenticated; session; client " in line  # "client disconnected" or "client sent end of input"
+
+
+def test_host_key_is_generated_private_in_the_user_data_dir(ssh_server: SshServer) -> None:
+    key = ssh_server.home / "xdg-data" / "arrow-tui" / "ssh_host_ed25519_key"
+    assert key.exists()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert key.read_bytes().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----")
+
+
+def test_resize_reaches_the_tui(ssh_server: SshServer, tmux: Tmux) -> None:
+    target = open_session(tmux, ssh_server, width=100, height=30)
+    tui_pid = child_pids(ssh_server.pid)[0]
+    tmux.resize(target, 70, 20)
+    # The TUI redraws for the new size: its bottom line moves up to row 20 and no line is wider than 70.
+    wait_until(lambda: len(tmux.screen(target).rstrip("\n").splitlines()) <= 20, 10, "the redraw at 70x20")
+    screen = tmux.screen(target)
+    assert screen.strip()
+    assert max(len(line.rstrip()) for line in screen.splitlines()) <= 70
+    size = os.popen(f"stty -F $(readlink /proc/{tui_pid}/fd/0) size").read().split()
+    assert size == ["20", "70"]
+
+
+def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, tmux: Tmux) -> None:
+    first = open_session(tmux, ssh_server)
+    second = open_session(tmux, ssh_server)
+    first_tui, second_tui = sorted(child_pids(ssh_server.pid))
+    first_client = next(pid for pid in client_pids(tmux.pane_pid(first)))
+    os.kill(first_client, signal.SIGKILL)  # no goodbye from the client: the TCP connection just drops
+    wait_until(lambda: first_tui not in child_pids(ssh_server.pid), 10, "the first session's TUI to be reaped")
+    assert not processes_in_group(first_tui)  # the whole process group, not just its leader
+    tmux.type(second, "wenkai yang")
+    tmux.wait_for(second, "Wenkai Yang")
+    assert child_pids(ssh_server.pid) == [second_tui]
+
+
+def client_pids(shell_pid: int) -> list[int]:
+    """The ssh client started by a tmux window's shell."""
+    children = open(f"/proc/{shell_pid}/task/{shell_pid}/children").read().split()
+    return [int(pid) for pid in children if open(f"/proc/{pid}/comm").read().strip() == "ssh"]
