@@ -28,11 +28,17 @@ def progress_printer() -> Iterator[Callback]:
     console = Console(stderr=True)
     if not console.is_terminal:
         last = [0.0]
+        finished: set[str] = set()
 
         def plain(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if now - last[0] >= PLAIN_INTERVAL_S or done >= total:
+            complete = done >= total
+            if complete and stage in finished:
+                return  # a stage is reported complete once, however often it is told so
+            if now - last[0] >= PLAIN_INTERVAL_S or complete:
                 last[0] = now
+                if complete:
+                    finished.add(stage)
                 pct = 100 * done / total if total else 100
                 print(f"{stage}: {pct:5.1f}% ({done}/{total})", file=sys.stderr, flush=True)
 

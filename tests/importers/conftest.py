@@ -22,7 +22,9 @@ def read_items(
     return items, report
 
 
-def read_papers(fmt: str, path: Path, limit: int | None = None, **options: Any) -> tuple[list[PaperInput], ImportReport]:
+def read_papers(
+    fmt: str, path: Path, limit: int | None = None, **options: Any
+) -> tuple[list[PaperInput], ImportReport]:
     items, report = read_items(fmt, path, limit, **options)
     return [item for item in items if isinstance(item, PaperInput)], report
 
