@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import stat
+import struct
+import termios
 
-from tests.serve.conftest import SshServer
-from tests.serve.helpers import LOCALHOST, Tmux, child_pids, processes_in_group, ssh_command, wait_until
+from tests.serve.conftest import SshServer, start_ssh_server
+from tests.serve.helpers import LOCALHOST, Keys, Tmux, child_pids, processes_in_group, ssh_command, wait_until
 
 
 def open_session(tmux: Tmux, server: SshServer, width: int = 100, height: int = 30) -> str:
@@ -29,7 +32,7 @@ def test_authorized_key_reaches_the_tui_and_searches(ssh_server: SshServer, tmux
     )
     assert environ["SSH_CONNECTION"].startswith(f"{LOCALHOST} ")  # the UI's cue for OSC 8 links and OSC 52 copy
     assert environ["SSH_TTY"].startswith("/dev/pts/")
-    assert environ["TERM"] == "screen" or environ["TERM"].startswith(("tmux", "screen"))  # tmux's TERM, passed on
+    assert environ["TERM"] == tmux.run("show-options", "-gv", "default-terminal").stdout.strip()  # the client's TERM
 
     tmux.kill(target)  # the client goes away
     wait_until(lambda: not child_pids(ssh_server.pid), 10, "the session's TUI process to end")
@@ -56,8 +59,7 @@ def test_resize_reaches_the_tui(ssh_server: SshServer, tmux: Tmux) -> None:
     screen = tmux.screen(target)
     assert screen.strip()
     assert max(len(line.rstrip()) for line in screen.splitlines()) <= 70
-    size = os.popen(f"stty -F $(readlink /proc/{tui_pid}/fd/0) size").read().split()
-    assert size == ["20", "70"]
+    assert pty_size(os.readlink(f"/proc/{tui_pid}/fd/0")) == (70, 20)  # what the TUI's terminal says it is
 
 
 def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, tmux: Tmux) -> None:
@@ -73,7 +75,30 @@ def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, 
     assert child_pids(ssh_server.pid) == [second_tui]
 
 
+def pty_size(tty_path: str) -> tuple[int, int]:
+    fd = os.open(tty_path, os.O_RDONLY | os.O_NOCTTY)
+    try:
+        rows, columns, _, _ = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))
+    finally:
+        os.close(fd)
+    return columns, rows
+
+
 def client_pids(shell_pid: int) -> list[int]:
     """The ssh client started by a tmux window's shell."""
     children = open(f"/proc/{shell_pid}/task/{shell_pid}/children").read().split()
     return [int(pid) for pid in children if open(f"/proc/{pid}/comm").read().strip() == "ssh"]
+
+
+def test_stopping_the_server_ends_sessions_and_leaves_no_process(tmp_path, keys: Keys, tmux: Tmux) -> None:
+    server = start_ssh_server(tmp_path, keys)
+    try:
+        target = open_session(tmux, server)
+        (tui_pid,) = child_pids(server.pid)
+        server.process.process.send_signal(signal.SIGTERM)
+        assert server.process.process.wait(15) == 0
+    finally:
+        server.process.stop()
+    assert not processes_in_group(tui_pid)
+    screen = tmux.wait_for(target, "CLIENT-EXITED")
+    assert "arrow-tui: the server is shutting down" in screen
