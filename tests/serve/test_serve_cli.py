@@ -66,3 +66,10 @@ def test_port_in_use(tmp_path, keys: Keys, kind: str) -> None:
         extra = ["--authorized-keys", str(keys.authorized_keys)] if kind == "ssh" else []
         line = fails_with_one_line(kind, "--port", port, *extra, home=tmp_path)
     assert f"cannot listen on {LOCALHOST}:{port}: Address already in use" in line
+
+
+def test_authorized_keys_file_without_keys(tmp_path) -> None:
+    empty = tmp_path / "authorized_keys"
+    empty.write_text("# nobody yet\n\n")
+    line = fails_with_one_line("ssh", "--authorized-keys", str(empty), home=tmp_path)
+    assert "no keys in it" in line

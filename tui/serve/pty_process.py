@@ -32,9 +32,15 @@ class PtyProcess:
     take at once is buffered and written when it can.
     """
 
-    def __init__(self, on_output: Callable[[bytes], None], on_exit: Callable[[int | None], None]) -> None:
+    def __init__(
+        self,
+        on_output: Callable[[bytes], None],
+        on_exit: Callable[[int | None], None],
+        on_input_drained: Callable[[], None] = lambda: None,
+    ) -> None:
         self._on_output = on_output
         self._on_exit = on_exit
+        self._on_input_drained = on_input_drained
         self._loop = asyncio.get_running_loop()
         self._master = -1
         self._process: asyncio.subprocess.Process | None = None
@@ -42,6 +48,11 @@ class PtyProcess:
         self._reading = False
         self._ended = False
         self.tty_name = ""
+
+    @property
+    def pending_input(self) -> int:
+        """Bytes of input the child has not taken yet."""
+        return len(self._pending_input)
 
     @property
     def pid(self) -> int | None:
@@ -127,12 +138,14 @@ class PtyProcess:
             written = os.write(self._master, self._pending_input)
         except BlockingIOError:
             written = 0
-        except OSError:
+        except OSError:  # the child has gone; its exit is reported by _wait
             self._pending_input.clear()
             return
         del self._pending_input[:written]
         if self._pending_input:
             self._loop.add_writer(self._master, self._retry_input)
+        elif written:
+            self._on_input_drained()
 
     def _retry_input(self) -> None:
         self._loop.remove_writer(self._master)

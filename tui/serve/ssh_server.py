@@ -219,13 +219,16 @@ class ArrowSSHServer(asyncssh.SSHServer):
 
 
 def read_authorized_keys(path: Path) -> asyncssh.SSHAuthorizedKeys:
+    """The keys allowed to connect; a missing, malformed or empty file is the user's mistake, said in one line."""
     if not path.is_file():
         raise ServeSetupError(f"--authorized-keys {path}: no such file")
     try:
-        keys = asyncssh.read_authorized_keys(str(path))
-    except (OSError, ValueError, asyncssh.KeyImportError) as exc:
+        text = path.read_text(encoding="utf-8")
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+            raise ServeSetupError(f"--authorized-keys {path}: no keys in it, so nobody could connect")
+        return asyncssh.import_authorized_keys(text)
+    except (OSError, UnicodeDecodeError, ValueError, asyncssh.KeyImportError) as exc:
         raise ServeSetupError(f"--authorized-keys {path}: {exc}") from None
-    return keys
 
 
 async def start_ssh_server(config: SshServeConfig) -> tuple[asyncssh.SSHAcceptor, ServerState]:
@@ -253,7 +256,7 @@ async def start_ssh_server(config: SshServeConfig) -> tuple[asyncssh.SSHAcceptor
 
 
 async def serve_ssh(config: SshServeConfig) -> None:
-    """Run until SIGINT or SIGTERM, then end every session and reap every child before returning."""
+    """Run until SIGINT, SIGTERM or SIGHUP, then end every session and reap every child before returning."""
     acceptor, state = await start_ssh_server(config)
     port = acceptor.sockets[0].getsockname()[1]
     logger.info(
@@ -266,7 +269,7 @@ async def serve_ssh(config: SshServeConfig) -> None:
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()

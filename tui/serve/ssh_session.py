@@ -23,6 +23,7 @@ NO_COMMANDS = (
 )
 NO_SUBSYSTEMS = "arrow-tui: the {name} subsystem is not available on this server (no file transfer)"
 NEEDS_TERMINAL = "arrow-tui: this server only opens the paper browser in a terminal; connect with a terminal (ssh -t)"
+MAX_PENDING_INPUT = 64 * 1024
 BUSY = "arrow-tui: the server is busy ({limit} sessions open, the limit); try again later"
 
 
@@ -42,6 +43,7 @@ class TuiSession(asyncssh.SSHServerSession[bytes]):
         self._request: tuple[str, str] = ("shell", "")
         self._process: PtyProcess | None = None
         self._closing = False
+        self._input_paused = False
 
     # -- requests from the client ------------------------------------------------------------------------------
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
@@ -82,6 +84,9 @@ class TuiSession(asyncssh.SSHServerSession[bytes]):
         self._connection.touch()
         if self._process is not None:
             self._process.write(data)
+            if self._process.pending_input > MAX_PENDING_INPUT and self._channel is not None:
+                self._channel.pause_reading()  # the TUI is not reading: stop taking more from the client
+                self._input_paused = True
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         self._connection.touch()
@@ -114,7 +119,7 @@ class TuiSession(asyncssh.SSHServerSession[bytes]):
         if self._closing:  # the client left before the process was started
             state.release_session()
             return
-        process = PtyProcess(self._child_output, self._child_exited)
+        process = PtyProcess(self._child_output, self._child_exited, self._input_drained)
         try:
             await process.start(state.child_argv(), self._child_env(), *self._size)
         except OSError as exc:
@@ -146,6 +151,11 @@ class TuiSession(asyncssh.SSHServerSession[bytes]):
         channel = self._open_channel()
         if channel is not None and not self._closing:
             channel.write(data)
+
+    def _input_drained(self) -> None:
+        if self._input_paused and self._channel is not None:
+            self._input_paused = False
+            self._channel.resume_reading()
 
     def _child_exited(self, returncode: int | None) -> None:
         if self._closing:
