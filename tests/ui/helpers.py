@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from tui.paths import StoreLocation, demo_store_path
 from tui.ui.app import ArrowApp, make_app
@@ -39,8 +39,9 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 async def search(pilot: Pilot[None], query: str) -> None:
+    """Put a query in the search bar (as a paste would: one change) and wait for the results."""
     await settle(pilot)
-    await pilot.press(*query)
+    pilot.app.screen.query_one("#search", Input).insert_text_at_cursor(query)
     await settle(pilot)
 
 
@@ -57,3 +58,11 @@ def static_text(app: ArrowApp, selector: str) -> str:
 
 def option_texts(option_list: OptionList) -> list[str]:
     return [plain(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
+
+
+def paper_texts(app: ArrowApp) -> list[str]:
+    """Each paper of the cluster page's list as the three lines it shows."""
+    from tui.ui.widgets.paper_list import PaperList
+
+    papers = app.screen.query_one("#papers", PaperList)
+    return ["\n".join(plain(line) for line in papers.item_lines(i)) for i in range(len(papers.papers))]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.widgets import Input, OptionList
 
 from tests.conftest import SEED_PAGE, need_shared
-from tests.ui.helpers import demo_app, option_texts, search, settle, static_text
+from tests.ui.helpers import demo_app, option_texts, paper_texts, search, settle, static_text
 from tui.ui.screens.cluster import ClusterScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.paper import PaperScreen
 from tui.ui.screens.search import SearchScreen
+from tui.ui.widgets.paper_list import PaperList
 
 
 async def test_search_bar_is_focused_and_results_come_as_you_type() -> None:
@@ -17,7 +18,8 @@ async def test_search_bar_is_focused_and_results_come_as_you_type() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.focused, Input)
-        await search(pilot, "wenkai yang")
+        await pilot.press(*"wenkai yang")  # typed key by key
+        await settle(pilot)
         results = app.screen.query_one("#results", OptionList)
         texts = option_texts(results)
         assert texts[0].startswith("Author names (1)")
@@ -70,7 +72,7 @@ async def test_cluster_page_matches_the_seed_page() -> None:
         assert "Possible papers associated with this exact author name" in head
         assert "is not an identity profile" in head
         assert "9 papers · 2 author rows · 2021–2025" in head
-        papers = option_texts(app.screen.query_one("#papers", OptionList))
+        papers = paper_texts(app)
         assert len(papers) == 9
         years = [int(text.split(" · ")[2]) for text in papers]
         assert years == sorted(years, reverse=True)  # newest first
@@ -87,7 +89,7 @@ async def test_identity_hints_set_the_2021_paper_apart() -> None:
         await search(pilot, "wenkai yang")
         await pilot.press("enter")
         await settle(pilot)
-        papers = option_texts(app.screen.query_one("#papers", OptionList))
+        papers = paper_texts(app)
         apart = [text for text in papers if "shares no co-author with the others" in text]
         assert len(apart) == 1 and "thyroid" in apart[0] and "2021" in apart[0]
         assert sum("group A" in text for text in papers) == 8
@@ -142,20 +144,20 @@ async def test_vim_keys_and_tab_between_panes() -> None:
         await search(pilot, "wenkai yang")
         await pilot.press("enter")
         await settle(pilot)
-        papers = app.screen.query_one("#papers", OptionList)
-        assert app.focused is papers and papers.highlighted == 0
+        papers = app.screen.query_one("#papers", PaperList)
+        assert app.focused is papers and papers.cursor == 0
         await pilot.press("j", "j")
-        assert papers.highlighted == 2
+        assert papers.cursor == 2
         await pilot.press("k")
-        assert papers.highlighted == 1
+        assert papers.cursor == 1
         await pilot.press("G")
-        assert papers.highlighted == 8
+        assert papers.cursor == 8
         await pilot.press("g")
-        assert papers.highlighted == 0
+        assert papers.cursor == 0
         await pilot.press("ctrl+d")
-        assert papers.highlighted > 0
+        assert papers.cursor > 0
         await pilot.press("ctrl+u")
-        assert papers.highlighted == 0
+        assert papers.cursor == 0
         await pilot.press("tab")
         info = app.screen.query_one("#info")
         assert app.focused is info

@@ -73,18 +73,15 @@ def author_names(paper: Paper, limit: int | None = MAX_AUTHORS_IN_LIST) -> str:
     return ", ".join(names)
 
 
-def paper_prompt(paper: Paper, group: str | None = None, apart: bool = False) -> Text:
+def paper_lines(paper: Paper, group: str | None = None, apart: bool = False) -> list[Text]:
     """Three lines: venue · year · type (and identity group), title, authors."""
-    text = Text(paper_meta(paper), style="dim")
+    meta = Text(paper_meta(paper), style="dim")
     if group is not None:
-        text.append(f"   group {group}", style="bold")
+        meta.append(f"   group {group}", style="bold")
         if apart:
-            text.append(" · shares no co-author with the others", style="bold italic")
-    text.append("\n")
-    text.append(safe_line(paper.get("title")) or "(untitled)", style="bold")
-    text.append("\n")
-    text.append(author_names(paper), style="italic")
-    return text
+            meta.append(" · shares no co-author with the others", style="bold italic")
+    title = Text(safe_line(paper.get("title")) or "(untitled)", style="bold")
+    return [meta, title, Text(author_names(paper), style="italic")]
 
 
 def rows_text(rows: list[dict[str, Any]]) -> Text:

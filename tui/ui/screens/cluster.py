@@ -11,17 +11,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from tui.identities import identity_groups
 from tui.models import ClusterPage, Paper
+from tui.textsafe import safe_line
 from tui.ui.filters import SORTS, PaperFilter, apply
 from tui.ui.messages import Location, open_paper
-from tui.ui.render import group_label, identities_text, paper_prompt, paper_years, rows_text, year_chart, year_span
+from tui.ui.render import group_label, identities_text, paper_years, rows_text, year_chart, year_span
 from tui.ui.screens.filter import FilterScreen
-from tui.ui.widgets.vim import VimOptionList, VimScroll
+from tui.ui.widgets.paper_list import PaperList
+from tui.ui.widgets.vim import VimScroll
 
 if TYPE_CHECKING:
     from tui.ui.app import ArrowApp
@@ -30,7 +31,7 @@ NOTE = "This page groups case-insensitive exact name matches and is not an ident
 
 
 class ClusterScreen(Screen[None]):
-    """Papers on the left (one OptionList, however many papers), author rows and hints on the right."""
+    """Papers on the left (one virtual list, however many papers), author rows and hints on the right."""
 
     BINDINGS = [
         Binding("f", "filter", "Filter"),
@@ -58,15 +59,14 @@ class ClusterScreen(Screen[None]):
         self.key = key
         self.page: ClusterPage | None = None
         self.shown: list[Paper] = []
-        self._groups: dict[int, tuple[str, bool]] = {}  # paper id -> (group label, stands apart)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Loading the cluster {self.key}…"), id="cluster-head")
         with Horizontal(id="cluster-body"):
-            yield VimOptionList(id="papers")
+            yield PaperList(id="papers")
             with VimScroll(id="info"):
                 yield Static(Text("Identity hints", style="bold underline"), classes="section first")
-                yield Static(id="identities")
+                yield Static(Text("Comparing co-authors…", style="dim"), id="identities")
                 yield Static(Text("Author rows", style="bold underline"), classes="section")
                 yield Static(id="rows")
                 yield Static(Text("Papers per year", style="bold underline"), classes="section")
@@ -78,56 +78,56 @@ class ClusterScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
-    def load(self) -> tuple[ClusterPage, list[dict[str, Any]]]:
+    def load(self) -> ClusterPage:
         library = self.app.library
         assert library is not None
-        page = library.cluster(self.key)
-        return page, identity_groups(page)
+        return library.cluster(self.key)
+
+    @work(thread=True, exclusive=True, group="identities", exit_on_error=False)
+    def find_identities(self, page: ClusterPage) -> list[dict[str, Any]]:
+        """Identity hints come second: the papers are on screen while co-authors are compared."""
+        return identity_groups(page)
 
     @on(Worker.StateChanged)
-    def _loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "cluster":
-            return
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
         if event.state == WorkerState.ERROR:
-            self.query_one("#cluster-head", Static).update(Text(str(event.worker.error), style="bold"))
-        elif event.state == WorkerState.SUCCESS:
-            self.show_page(*event.worker.result)
+            message = Text(safe_line(str(event.worker.error)), style="bold")
+            self.query_one("#cluster-head" if group == "cluster" else "#identities", Static).update(message)
+        elif event.state == WorkerState.SUCCESS and group == "cluster":
+            self.show_page(event.worker.result)
+        elif event.state == WorkerState.SUCCESS and group == "identities":
+            self.show_identities(event.worker.result)
 
-    def show_page(self, page: ClusterPage, groups: list[dict[str, Any]]) -> None:
+    def show_page(self, page: ClusterPage) -> None:
         self.page = page
+        self.query_one("#rows", Static).update(rows_text(page.rows))
+        self.query_one("#chart", Static).update(year_chart(page.papers))
+        self.refresh_papers()
+        self.find_identities(page)
+
+    def show_identities(self, groups: list[dict[str, Any]]) -> None:
+        markers: dict[int, tuple[str, bool]] = {}
         if len(groups) > 1:
             for index, group in enumerate(groups):
                 for paper_id in group["paper_ids"]:
-                    self._groups[paper_id] = (group_label(index), group["papers"] == 1)
-        self.query_one("#rows", Static).update(rows_text(page.rows))
+                    markers[paper_id] = (group_label(index), group["papers"] == 1)
+        self.query_one("#papers", PaperList).set_groups(markers)
         self.query_one("#identities", Static).update(identities_text(groups))
-        self.query_one("#chart", Static).update(year_chart(page.papers))
-        self.refresh_papers()
 
     def refresh_papers(self) -> None:
         """Apply the filter and the sort, then refill the list (keeping the highlighted paper)."""
         if self.page is None:
             return
-        papers_list = self.query_one("#papers", VimOptionList)
+        papers_list = self.query_one("#papers", PaperList)
         current = self.highlighted_paper()
         self.shown = apply(self.page.papers, self.paper_filter, self.sort_by, self.descending)
-        options: list[Option | None] = []
-        for paper in self.shown:
-            if options:
-                options.append(None)  # a rule between papers
-            options.append(Option(self._prompt(paper)))  # no id: a store may repeat one, the index is enough
-        if not options:
-            empty = "No papers match the filter (x clears it)." if self.paper_filter.active else "No papers."
-            options = [Option(Text(empty, style="italic"), disabled=True)]
-        papers_list.set_options(options)
-        if self.shown:
-            ids = [p["id"] for p in self.shown]
-            papers_list.highlighted = ids.index(current["id"]) if current and current["id"] in ids else 0
+        cursor = 0
+        if current is not None:
+            cursor = next((i for i, p in enumerate(self.shown) if p["id"] == current["id"]), 0)
+        empty = "No papers match the filter (x clears it)." if self.paper_filter.active else "No papers."
+        papers_list.set_papers(self.shown, cursor, empty)
         self.query_one("#cluster-head", Static).update(self._head())
-
-    def _prompt(self, paper: Paper) -> Text:
-        group = self._groups.get(paper["id"])
-        return paper_prompt(paper, *group) if group else paper_prompt(paper)
 
     def _head(self) -> Text:
         assert self.page is not None
@@ -158,15 +158,12 @@ class ClusterScreen(Screen[None]):
         self.refresh_papers()
 
     def highlighted_paper(self) -> Paper | None:
-        index = self.query_one("#papers", VimOptionList).highlighted
-        if index is None or not self.shown or index >= len(self.shown):
-            return None
-        return self.shown[index]
+        papers_list = self.query_one("#papers", PaperList)
+        return papers_list.papers[papers_list.cursor] if papers_list.papers else None
 
-    @on(OptionList.OptionSelected, "#papers")
-    def _open(self, event: OptionList.OptionSelected) -> None:
-        if self.shown and event.option_index < len(self.shown):
-            self.post_message(open_paper(self.shown[event.option_index]["id"]))
+    @on(PaperList.Selected, "#papers")
+    def _open(self, event: PaperList.Selected) -> None:
+        self.post_message(open_paper(self.shown[event.index]["id"]))
 
     def action_filter(self) -> None:
         def set_filter(result: PaperFilter | None) -> None:
