@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +39,6 @@ def _served_store(ctx: click.Context, store_dir: str | None) -> Path:
     location = resolve_store(store_dir or root_obj.get("store"))
     Library.open(location)  # raises StoreError with one clear line
     return location.path.resolve()
-
-
-def _log_to_stderr() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger = logging.getLogger("arrow-tui")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
 
 
 @click.group()
@@ -106,7 +96,6 @@ def ssh(
         max_sessions=max_sessions,
         idle_timeout=idle_timeout,
     )
-    _log_to_stderr()
     asyncio.run(serve_ssh(config))
 
 

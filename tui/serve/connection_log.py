@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +11,16 @@ from datetime import UTC, datetime
 from tui.textsafe import safe_line
 
 logger = logging.getLogger("arrow-tui.serve.ssh")
+
+
+def log_to_stderr() -> None:
+    """The server's log goes to stderr, one plain line per event (each connection line carries its own time)."""
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 @dataclass

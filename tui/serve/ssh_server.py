@@ -17,12 +17,12 @@ from pathlib import Path
 
 import asyncssh
 
-from tui.serve.connection_log import ConnectionRecord
+from tui.serve.connection_log import ConnectionRecord, log_to_stderr
 from tui.serve.errors import ServeSetupError, listen_error
 from tui.serve.host_key import load_host_key
 from tui.serve.ssh_session import TuiSession
 
-logger = logging.getLogger("arrow-tui.serve.ssh")
+logger = logging.getLogger("arrow-tui.serve.ssh")  # the same logger as the connection lines
 
 LOGIN_TIMEOUT_SECONDS = 30
 DISCONNECT_GRACE_SECONDS = 5.0
@@ -258,6 +258,7 @@ async def start_ssh_server(config: SshServeConfig) -> tuple[asyncssh.SSHAcceptor
 async def serve_ssh(config: SshServeConfig) -> None:
     """Run until SIGINT, SIGTERM or SIGHUP, then end every session and reap every child before returning."""
     acceptor, state = await start_ssh_server(config)
+    log_to_stderr()
     port = acceptor.sockets[0].getsockname()[1]
     logger.info(
         "serving SSH on %s:%s (store %s, at most %d sessions, idle timeout %gs)",
