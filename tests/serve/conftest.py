@@ -27,7 +27,7 @@ class SshServer:
         return self.process.pid
 
 
-def start_ssh_server(home: Path, keys: Keys, *options: str) -> SshServer:
+def start_ssh_server(home: Path, keys: Keys, *options: str, store: Path | None = None) -> SshServer:
     server = ServerProcess(
         [
             "ssh",
@@ -36,7 +36,7 @@ def start_ssh_server(home: Path, keys: Keys, *options: str) -> SshServer:
             "--authorized-keys",
             str(keys.authorized_keys),
             "--store",
-            str(demo_store_path()),
+            str(store or demo_store_path()),
             *options,
         ],
         home / "server.log",

@@ -208,6 +208,13 @@ class Tmux:
         self.run("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), shell)
         return name
 
+    def accept_clipboard(self) -> None:
+        """Let applications set tmux's paste buffer with OSC 52, as a user's terminal sets its clipboard."""
+        self.run("set-option", "-s", "set-clipboard", "on")
+
+    def clipboard(self) -> str:
+        return self.run("show-buffer", check=False).stdout
+
     def screen(self, target: str) -> str:
         return self.run("capture-pane", "-p", "-t", target).stdout
 

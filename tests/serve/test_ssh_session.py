@@ -9,6 +9,7 @@ import stat
 import struct
 import termios
 
+from tests.conftest import build_store, paper
 from tests.serve.conftest import SshServer, start_ssh_server
 from tests.serve.helpers import LOCALHOST, Keys, Tmux, child_pids, processes_in_group, ssh_command, wait_until
 
@@ -73,6 +74,28 @@ def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, 
     tmux.type(second, "wenkai yang")
     tmux.wait_for(second, "Wenkai Yang")
     assert child_pids(ssh_server.pid) == [second_tui]
+
+
+def test_opening_a_link_over_ssh_copies_it_to_the_client_and_starts_no_browser(
+    tmp_path, keys: Keys, tmux: Tmux
+) -> None:
+    store = tmp_path / "store"
+    build_store(store, [paper("A Paper With A Link", ["Ada Lovelace", "Charles Babbage"], doi="10.1234/arrow.test")])
+    server = start_ssh_server(tmp_path, keys, store=store)
+    try:
+        target = open_session(tmux, server)
+        tmux.accept_clipboard()
+        tmux.type(target, "ada lovelace")
+        tmux.wait_for(target, "Ada Lovelace")
+        tmux.run("send-keys", "-t", target, "Enter")  # open the cluster
+        tmux.wait_for(target, "A Paper With A Link")
+        tmux.type(target, "o")  # open the paper's link
+        wait_until(lambda: tmux.clipboard() == "https://doi.org/10.1234/arrow.test", 10, "the OSC 52 copy")
+        assert "https://doi.org/10.1234/arrow.test" in tmux.screen(target)
+        (tui_pid,) = child_pids(server.pid)
+        assert child_pids(tui_pid) == []  # no browser started on the server
+    finally:
+        server.process.stop()
 
 
 def pty_size(tty_path: str) -> tuple[int, int]:
