@@ -1,0 +1,243 @@
+"""Identity hints inside a name cluster: the seed cluster, synthetic cases, the B-cubed metric, real data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import need_shared, run_cli
+from tui.bench.identities import ClusterCorpus, Score, acl_truth, bcubed, dblp_truth, evaluate, f1, read_papers
+from tui.identities import coauthor_components, group_positions, identity_groups
+from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
+from tui.names import parse_name
+from tui.service import Library
+
+REQUIRED_KEYS = {"paper_ids", "papers", "years", "top_venues", "top_coauthors", "evidence"}
+
+
+def make_page(name: str, papers: list[dict[str, Any]], rows: list[dict[str, Any]] | None = None) -> ClusterPage:
+    """A cluster page from short paper specs: authors as "Name" or ("Name", row id)."""
+    key = parse_name(name).key
+    built: list[Paper] = []
+    for number, spec in enumerate(papers):
+        refs = []
+        for author in spec["authors"]:
+            written, row = author if isinstance(author, tuple) else (author, -1)
+            refs.append({"name": written, "row": row, "key": parse_name(written).key})
+        built.append(
+            {
+                "id": number,
+                "title": f"paper {number}",
+                "year": spec.get("year"),
+                "venue": spec.get("venue", ""),
+                "authors": refs,
+            }
+        )  # type: ignore[typeddict-item]
+    return ClusterPage(key=key, name=name, rows=rows or [], papers=built)
+
+
+def groups_of(page: ClusterPage, **options: Any) -> list[set[int]]:
+    return sorted(({page.papers[i]["id"] for i in g} for g in group_positions(page, **options)), key=min)
+
+
+# -- the seed cluster -------------------------------------------------------------------------
+
+
+def test_seed_cluster_splits_the_thyroid_paper_from_the_other_eight(demo: Library) -> None:
+    page = demo.cluster("wenkai yang")
+    groups = identity_groups(page)
+    assert [g["papers"] for g in groups] == [8, 1]
+    alone = next(p for p in page.papers if p["id"] == groups[1]["paper_ids"][0])
+    assert alone["year"] == 2021 and "thyroid" in alone["title"].lower()
+    assert groups[1]["years"] == [2021, 2021]
+    assert groups[0]["years"] == [2022, 2025]
+    assert "Yankai Lin" in groups[0]["top_coauthors"] and "Xu Sun" in groups[0]["top_coauthors"]
+    for group in groups:
+        assert group.keys() >= REQUIRED_KEYS
+    assert "no co-author" in groups[1]["evidence"]
+    json.dumps(groups)  # the CLI prints it as JSON
+
+
+def test_seed_cluster_splits_the_same_way_without_its_author_rows(demo: Library) -> None:
+    """The demo store's two rows came from co-author groups; the split must not depend on them."""
+    page = demo.cluster("wenkai yang")
+    blind = ClusterPage(key=page.key, name=page.name, rows=[], papers=page.papers)
+    assert [g["papers"] for g in identity_groups(blind)] == [8, 1]
+
+
+def test_cli_cluster_json_carries_the_identities() -> None:
+    result = run_cli("cluster", "Wenkai Yang", "--json")
+    assert result.returncode == 0, result.stderr
+    identities = json.loads(result.stdout)["identities"]
+    assert sorted(g["papers"] for g in identities) == [1, 8]
+
+
+# -- synthetic clusters -------------------------------------------------------------------------
+
+
+def test_shared_orcid_links_papers_with_nothing_else_in_common() -> None:
+    rows = [
+        {"id": 1, "name": "Ana Prolix", "suffix": "", "orcid": "0000-0001", "source_ids": ["openreview:~Ana1"]},
+        {"id": 2, "name": "Ana Prolix", "suffix": "", "orcid": "0000-0001", "source_ids": ["name:Ana Prolix"]},
+        {"id": 3, "name": "Ana Prolix", "suffix": "", "orcid": "", "source_ids": ["name:Ana Prolix"]},
+    ]
+    page = make_page(
+        "Ana Prolix",
+        [
+            {"authors": [("Ana Prolix", 1), "Bo Quill"], "venue": "KDD", "year": 2010},
+            {"authors": [("Ana Prolix", 2), "Cy Ranter"], "venue": "CHI", "year": 2020},
+            {"authors": [("Ana Prolix", 3), "Di Sorrel"], "venue": "SODA", "year": 2015},
+        ],
+        rows,
+    )
+    assert groups_of(page) == [{0, 1}, {2}]
+    linked = identity_groups(page)[0]
+    assert linked["explicit_ids"] == ["openreview:~Ana1", "orcid:0000-0001"]
+    assert "orcid:0000-0001" in linked["evidence"]
+
+
+def test_two_identities_from_one_source_are_never_merged_even_with_shared_coauthors() -> None:
+    rows = [
+        {"id": 1, "name": "Yang Liu", "suffix": "0003", "orcid": "", "source_ids": ["name:Yang Liu 0003"]},
+        {"id": 2, "name": "Yang Liu", "suffix": "0004", "orcid": "", "source_ids": ["name:Yang Liu 0004"]},
+    ]
+    shared = ["Quentin Rarename", "Ulla Uncommon"]
+    page = make_page(
+        "Yang Liu",
+        [
+            {"authors": [("Yang Liu 0003", 1), *shared], "venue": "ACL", "year": 2015},
+            {"authors": [("Yang Liu 0004", 2), *shared], "venue": "ACL", "year": 2015},
+            {"authors": [("Yang Liu 0003", 1), "Zed Other"], "venue": "IJCAI", "year": 2012},
+        ],
+        rows,
+    )
+    assert groups_of(page) == [{0, 2}, {1}]
+
+
+def test_a_prolific_common_coauthor_does_not_merge_two_people() -> None:
+    """Two people called "Yang Liu" each wrote with a (different) "Wei Wang": a huge name cluster."""
+    first = [
+        {"authors": ["Yang Liu", "Wei Wang", "Annika Vestergaard"], "venue": "ICDE", "year": y} for y in (2010, 2011)
+    ]
+    second = [
+        {"authors": ["Yang Liu", "Wei Wang", "Rodrigo Albuquerque"], "venue": "CVPR", "year": y} for y in (2012, 2013)
+    ]
+    page = make_page("Yang Liu", first + second)
+    sizes = {"wei wang": 5000, "annika vestergaard": 3, "rodrigo albuquerque": 4}
+    assert groups_of(page, name_sizes=sizes.get) == [{0, 1}, {2, 3}]
+    # Without the library's counts, the name's shape says "Wei Wang" is common: same answer.
+    assert groups_of(page) == [{0, 1}, {2, 3}]
+    explained = identity_groups(page, sizes.get)
+    assert explained[0]["coauthors_shared_with_other_groups"] == ["Wei Wang"]
+    assert "too little to merge" in explained[0]["evidence"]
+
+
+def test_a_rare_coauthor_links_two_papers_on_its_own() -> None:
+    page = make_page(
+        "Yang Liu",
+        [
+            {"authors": ["Yang Liu", "Annika Vestergaard"], "venue": "ICDE", "year": 2010},
+            {"authors": ["Yang Liu", "Annika Vestergaard"], "venue": "CVPR", "year": 2016},
+            {"authors": ["Yang Liu", "Rodrigo Albuquerque"], "venue": "SOSP", "year": 2012},
+        ],
+    )
+    assert groups_of(page) == [{0, 1}, {2}]
+    assert identity_groups(page)[0]["links"] == {"coauthor": 1}
+
+
+def test_papers_without_coauthors_group_only_by_venue_and_a_single_paper_stands_alone() -> None:
+    page = make_page(
+        "Hildegard Quasimodo",
+        [
+            {"authors": ["Hildegard Quasimodo"], "venue": "STOC", "year": 2001},
+            {"authors": ["Hildegard Quasimodo"], "venue": "STOC", "year": 2003},
+            {"authors": ["Hildegard Quasimodo"], "venue": "Nature", "year": 2019},
+            {"authors": ["Hildegard Quasimodo"], "venue": "", "year": None},
+        ],
+    )
+    groups = identity_groups(page)
+    assert [g["papers"] for g in groups] == [2, 1, 1]
+    assert groups[0]["links"] == {"venue": 1} and groups[0]["top_venues"] == ["STOC"]
+    assert groups[2]["years"] is None and groups[2]["top_coauthors"] == []
+
+
+def test_a_cluster_of_one_paper_and_an_empty_cluster() -> None:
+    one = make_page("Solo Author", [{"authors": ["Solo Author"], "venue": "X", "year": 2020}])
+    assert [g["evidence"] for g in identity_groups(one)] == ["the only group in this cluster"]
+    assert identity_groups(make_page("Nobody", [])) == []
+
+
+def test_coauthor_components_still_groups_by_any_shared_coauthor() -> None:
+    """The Arrow-page importer assigns author rows with it."""
+    assert coauthor_components([{"a"}, {"b"}, {"a", "c"}, set()]) == [[0, 2], [1], [3]]
+
+
+# -- the B-cubed metric -------------------------------------------------------------------------
+
+
+def test_bcubed_perfect_and_all_merged() -> None:
+    assert bcubed(["x", "x", "y"], ["A", "A", "B"]) == (3.0, 3.0, 3)
+    precision, recall, items = bcubed([1, 1, 1, 1], ["A", "A", "B", "B"])
+    assert (precision / items, recall / items) == (0.5, 1.0)
+
+
+def test_bcubed_hand_computed_example() -> None:
+    # Truth: A = {0, 1, 2}, B = {3, 4}. Predicted: p = {0, 1}, q = {2, 3, 4}.
+    # Precision per item: 0 -> 2/2, 1 -> 2/2, 2 -> 1/3, 3 -> 2/3, 4 -> 2/3; mean = 11/15.
+    # Recall per item:    0 -> 2/3, 1 -> 2/3, 2 -> 1/3, 3 -> 2/2, 4 -> 2/2; mean = 11/15.
+    precision, recall, items = bcubed(["p", "p", "q", "q", "q"], ["A", "A", "A", "B", "B"])
+    assert items == 5
+    assert precision / items == pytest.approx(11 / 15)
+    assert recall / items == pytest.approx(11 / 15)
+    assert f1(11 / 15, 11 / 15) == pytest.approx(11 / 15)
+
+
+def test_bcubed_all_split_and_pooled_over_clusters() -> None:
+    score = Score()
+    score.add(["a", "b", "c"], ["A", "A", "A"])  # precision 1, recall 1/3 for each item
+    score.add(["a"], ["A"])  # a lone paper: 1 and 1
+    assert score.items == 4 and score.clusters == 2
+    assert score.precision == pytest.approx(1.0)
+    assert score.recall == pytest.approx((3 * (1 / 3) + 1) / 4)
+    with pytest.raises(ValueError):
+        bcubed(["a"], ["A", "B"])
+
+
+def test_the_evaluation_hides_the_truth_from_the_grouping() -> None:
+    corpus = ClusterCorpus(dblp_truth)
+    corpus.add(PaperInput("t1", [AuthorInput("Yang Liu 0003"), AuthorInput("Annika Rarename")], venue="A", year=2001))
+    corpus.add(PaperInput("t2", [AuthorInput("Yang Liu 0004"), AuthorInput("Annika Rarename")], venue="B", year=2002))
+    corpus.add(PaperInput("t3", [AuthorInput("Yang Liu"), AuthorInput("Bob Other")], venue="C", year=2003))
+    page, labels = corpus.page("yang liu")
+    assert sorted(label or "" for label in labels) == ["", "0003", "0004"]
+    assert all(not row["suffix"] and not row["orcid"] for row in page.rows)
+    assert {ref["name"] for p in page.papers for ref in p["authors"]} == {"Yang Liu", "Annika Rarename", "Bob Other"}
+    overall, ambiguous = evaluate(corpus)
+    # "Annika Rarename" links the two suffixed papers: the grouping cannot see the suffixes, so it merges them.
+    assert overall.items == 2 and overall.precision == pytest.approx(0.5) and ambiguous.clusters == 1
+
+
+# -- real data ------------------------------------------------------------------------------------
+
+
+def test_real_acl_names_with_anthology_ids() -> None:
+    path = need_shared("data", "acl-anthology", "acl-anthology-2021-06.tar.xz")
+    corpus = ClusterCorpus(acl_truth)
+    for paper in read_papers("acl", path, limit=20000):
+        corpus.add(paper)
+    overall, _ambiguous = evaluate(corpus)
+    assert overall.clusters > 100
+    assert overall.precision >= 0.95
+    assert overall.recall >= 0.6
+
+
+def test_real_dblp_suffixed_names() -> None:
+    path = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
+    corpus = ClusterCorpus(dblp_truth)
+    for paper in read_papers("bibtex", path, limit=40000):
+        corpus.add(paper)
+    overall, _ambiguous = evaluate(corpus)
+    assert overall.clusters > 20
+    assert overall.precision >= 0.9

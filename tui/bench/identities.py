@@ -1,0 +1,289 @@
+"""How good are the identity hints? B-cubed precision and recall against real ground truth.
+
+Two corpora carry the true identity of an author name:
+
+- ACL Anthology XML: ambiguous names carry an explicit id (``yang-liu-ict`` vs ``yang-liu-icsi``);
+  the ACL importer passes it on as ``AuthorInput.source_id = "acl:<id>"``.
+- DBLP BibTeX: homonym suffixes ("Yang Liu 0003" vs "Yang Liu 0004").
+
+The corpora are read through the app's own importers, papers are gathered into name clusters in
+memory (``ClusterPage`` objects, like the store's), and the app's ``identity_groups`` groups each
+cluster's papers. The truth is hidden from it: every paper's own author points at one plain name
+row, with no suffix, source id or ORCID. A cluster is evaluated when at least one of its papers
+carries a true identity; papers without one (ACL names without an id, DBLP names without a suffix)
+stay in the cluster, so they can link or split the others as in the app, but are not scored.
+
+Run: ``python -m tui.bench.identities`` (``--help`` for options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.identities import identity_groups
+from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
+from tui.names import parse_name
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+CORPORA = {
+    "acl": ("acl", SHARED / "acl-anthology" / "acl-anthology-2021-06.tar.xz"),
+    "dblp": ("bibtex", SHARED / "dblp" / "dblp-2016-conf.bib.xz"),
+}
+OWN_ROW = 0
+
+
+def bcubed(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> tuple[float, float, int]:
+    """Summed per-item B-cubed precision and recall of one clustering, and the number of items.
+
+    For item i, precision is the share of items predicted with i that truly belong with i, and
+    recall the share of items truly with i that are predicted with i (i counts itself).
+    """
+    if len(predicted) != len(truth):
+        raise ValueError("predicted and true labels differ in length")
+    both = Counter(zip(predicted, truth, strict=True))
+    predicted_sizes = Counter(predicted)
+    true_sizes = Counter(truth)
+    precision = sum(n * n / predicted_sizes[p] for (p, _t), n in both.items())
+    recall = sum(n * n / true_sizes[t] for (_p, t), n in both.items())
+    return precision, recall, len(truth)
+
+
+def f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass
+class Score:
+    """B-cubed over many clusters: per-item scores summed, so every scored paper weighs the same."""
+
+    precision_sum: float = 0.0
+    recall_sum: float = 0.0
+    items: int = 0
+    clusters: int = 0
+    input_papers: int = 0
+    ambiguous_clusters: int = 0
+    seconds: list[tuple[float, int, str]] = field(default_factory=list)
+
+    def add(self, predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> None:
+        precision, recall, items = bcubed(predicted, truth)
+        self.precision_sum += precision
+        self.recall_sum += recall
+        self.items += items
+        self.clusters += 1
+        self.ambiguous_clusters += len(set(truth)) > 1
+
+    @property
+    def precision(self) -> float:
+        return self.precision_sum / self.items if self.items else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.recall_sum / self.items if self.items else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        times = sorted(s for s, _n, _k in self.seconds)
+        largest = sorted(self.seconds, key=lambda t: -t[1])[:5]
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(f1(self.precision, self.recall), 4),
+            "clusters": self.clusters,
+            "ambiguous_clusters": self.ambiguous_clusters,
+            "scored_papers": self.items,
+            "input_papers": self.input_papers,
+            "ms_p50": round(1000 * statistics.median(times), 3) if times else None,
+            "ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 3) if times else None,
+            "ms_max": round(1000 * times[-1], 3) if times else None,
+            "largest": [{"cluster": k, "papers": n, "ms": round(1000 * s, 2)} for s, n, k in largest],
+        }
+
+
+@dataclass(slots=True)
+class _Record:
+    """One paper, kept small: enough to rebuild any of its authors' cluster pages."""
+
+    year: int | None
+    venue: str
+    title: str
+    names: tuple[str, ...]  # display names without suffix
+    keys: tuple[str, ...]
+    truths: tuple[str | None, ...]
+
+
+class ClusterCorpus:
+    """Papers gathered by cluster key, with the true identity of each author occurrence."""
+
+    def __init__(self, truth_of: Callable[[AuthorInput], str | None]) -> None:
+        self.truth_of = truth_of
+        self.records: list[_Record] = []
+        self.papers_by_key: dict[str, list[int]] = defaultdict(list)
+        self.labelled_keys: set[str] = set()
+
+    def add(self, paper: PaperInput) -> None:
+        parsed = [parse_name(a.name) for a in paper.authors]
+        truths = tuple(self.truth_of(a) for a in paper.authors)
+        record = _Record(
+            paper.year, paper.venue, paper.title, tuple(p.display for p in parsed), tuple(p.key for p in parsed), truths
+        )
+        number = len(self.records)
+        self.records.append(record)
+        for name, truth in zip(parsed, truths, strict=True):
+            positions = self.papers_by_key[name.key]
+            if not positions or positions[-1] != number:
+                positions.append(number)
+            if truth is not None:
+                self.labelled_keys.add(name.key)
+
+    def name_size(self, key: str) -> int | None:
+        found = self.papers_by_key.get(key)
+        return len(found) if found else None
+
+    def page(self, key: str) -> tuple[ClusterPage, list[str | None]]:
+        """The cluster page of ``key`` with the truth hidden, and each paper's true identity."""
+        papers: list[Paper] = []
+        labels: list[str | None] = []
+        display = key
+        for number in self.papers_by_key[key]:
+            record = self.records[number]
+            own = {t for k, t in zip(record.keys, record.truths, strict=True) if k == key}
+            # A paper with two different people of this name on it cannot be scored as one item.
+            labels.append(own.pop() if len(own) == 1 else None)
+            refs = []
+            for name, other in zip(record.names, record.keys, strict=True):
+                if other == key:
+                    display = name
+                refs.append({"name": name, "row": OWN_ROW if other == key else -1, "key": other})
+            papers.append(
+                {"id": number, "title": record.title, "year": record.year, "venue": record.venue, "authors": refs}
+            )  # type: ignore[typeddict-item]
+        papers.sort(key=lambda p: -(p.get("year") or 0))
+        labels_by_id = dict(zip(self.papers_by_key[key], labels, strict=True))
+        row = {"id": OWN_ROW, "name": display, "suffix": "", "orcid": "", "source_ids": [f"name:{display}"]}
+        return ClusterPage(key=key, name=display, rows=[row], papers=papers), [labels_by_id[p["id"]] for p in papers]
+
+
+def acl_truth(author: AuthorInput) -> str | None:
+    return author.source_id if author.source_id.startswith("acl:") else None
+
+
+def dblp_truth(author: AuthorInput) -> str | None:
+    return parse_name(author.name).suffix or None
+
+
+def read_papers(format_name: str, path: Path, limit: int | None) -> Iterator[PaperInput]:
+    """Papers of a corpus through the app's importer for its format."""
+    from tui.importers import IMPORTERS
+    from tui.importers.base import ImportReport, Source
+
+    importer = IMPORTERS.get(format_name)
+    if importer is None:
+        raise SystemExit(f"error: no importer for format {format_name!r} yet (have: {', '.join(IMPORTERS)})")
+    report = ImportReport()
+    count = 0
+    with Source(path) as source:
+        for item in importer.read(source, report, {}):
+            if isinstance(item, PaperInput) and item.authors:
+                yield item
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+
+
+def evaluate(corpus: ClusterCorpus, use_name_sizes: bool = False) -> tuple[Score, Score]:
+    """Group every labelled cluster with the app's code and score it against the truth.
+
+    Returns the score over all labelled clusters and over the ambiguous ones only (two or more
+    true identities among the scored papers), where merging people is possible at all.
+    """
+    score, ambiguous = Score(), Score()
+    sizes = corpus.name_size if use_name_sizes else None
+    # The corpus is millions of long-lived objects; freezing them keeps the garbage collector's
+    # full passes over them out of the timings, as they would be in the app's much smaller heap.
+    gc.collect()
+    gc.freeze()
+    for key in sorted(corpus.labelled_keys):
+        page, labels = corpus.page(key)
+        started = time.perf_counter()
+        groups = identity_groups(page, sizes)
+        elapsed = time.perf_counter() - started
+        score.seconds.append((elapsed, len(page.papers), key))
+        group_of = {paper_id: number for number, g in enumerate(groups) for paper_id in g["paper_ids"]}
+        scored = [(group_of[p["id"]], label) for p, label in zip(page.papers, labels, strict=True) if label]
+        score.input_papers += len(page.papers)
+        if scored:
+            predicted, truth = [g for g, _ in scored], [t for _, t in scored]
+            score.add(predicted, truth)
+            if len(set(truth)) > 1:
+                ambiguous.add(predicted, truth)
+    gc.unfreeze()
+    return score, ambiguous
+
+
+def evaluate_papers(
+    papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], str | None], use_name_sizes: bool = False
+) -> tuple[Score, Score]:
+    corpus = ClusterCorpus(truth_of)
+    for paper in papers:
+        corpus.add(paper)
+    return evaluate(corpus, use_name_sizes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.bench.identities", description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=["acl", "dblp", "all"], default="all")
+    parser.add_argument("--acl", type=Path, default=CORPORA["acl"][1], help="ACL Anthology tar.xz or XML")
+    parser.add_argument("--dblp", type=Path, default=CORPORA["dblp"][1], help="DBLP BibTeX (.bib/.bib.xz)")
+    parser.add_argument("--limit", type=int, default=None, help="read only the first N papers of each corpus")
+    parser.add_argument("--name-sizes", action="store_true", help="weight co-authors by corpus-wide name counts")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    truths = {"acl": acl_truth, "dblp": dblp_truth}
+    paths = {"acl": args.acl, "dblp": args.dblp}
+    results: dict[str, Any] = {}
+    for name in ["acl", "dblp"] if args.corpus == "all" else [args.corpus]:
+        if not paths[name].exists():
+            print(f"error: {paths[name]} not found", file=sys.stderr)
+            return 2
+        started = time.perf_counter()
+        papers = read_papers(CORPORA[name][0], paths[name], args.limit)
+        score, ambiguous = evaluate_papers(papers, truths[name], args.name_sizes)
+        results[name] = score.as_dict() | {
+            "ambiguous_only": {
+                k: v for k, v in ambiguous.as_dict().items() if not k.startswith("ms_") and k != "largest"
+            },
+            "seconds_total": round(time.perf_counter() - started, 1),
+        }
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for name, result in results.items():
+            print(_summary(name, result))
+    return 0
+
+
+def _summary(name: str, result: dict[str, Any]) -> str:
+    largest = ", ".join(f"{x['cluster']} {x['papers']}p {x['ms']} ms" for x in result["largest"])
+    amb = result["ambiguous_only"]
+    return (
+        f"{name}: P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
+        f"clusters={result['clusters']} (ambiguous {result['ambiguous_clusters']}) "
+        f"scored papers={result['scored_papers']} input papers={result['input_papers']}\n"
+        f"  ambiguous clusters only: P={amb['precision']:.4f} R={amb['recall']:.4f} F1={amb['f1']:.4f} "
+        f"clusters={amb['clusters']} scored papers={amb['scored_papers']}\n"
+        f"  per cluster ms: p50={result['ms_p50']} p95={result['ms_p95']} max={result['ms_max']}; "
+        f"largest: {largest}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
