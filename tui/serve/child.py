@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import sys
 import termios
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds the ``tui`` package
+
+
+def child_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with this ``tui`` package importable, whatever the child's working directory is."""
+    paths = [str(PACKAGE_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**env, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
 
 
 def take_controlling_terminal() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncssh
 
+from tui.serve.child import child_environment
 from tui.serve.connection_log import ConnectionRecord, log_to_stderr
 from tui.serve.errors import ServeSetupError, listen_error
 from tui.serve.host_key import load_host_key
@@ -88,7 +89,7 @@ class ServerState:
     def base_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in SERVER_TERMINAL_VARIABLES}
         env.setdefault("LANG", "C.UTF-8")
-        return env
+        return child_environment(env)
 
 
 class ArrowSSHServer(asyncssh.SSHServer):
@@ -100,6 +101,7 @@ class ArrowSSHServer(asyncssh.SSHServer):
         self._conn: asyncssh.SSHServerConnection | None = None
         self._sessions: set[TuiSession] = set()
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._accepted_key = ""  # allowed by the file; authenticated only once the client has signed with it
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
@@ -110,7 +112,8 @@ class ArrowSSHServer(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.record.fingerprint:
-            self.record.note("authentication refused" if self.record.refused_keys else "not authenticated")
+            tried = self.record.refused_keys or self._accepted_key
+            self.record.note("authentication refused" if tried else "not authenticated")
         elif exc is not None and not self.record.outcomes[1:]:
             self.record.note(f"connection lost ({exc})")
         for session in list(self._sessions):
@@ -142,7 +145,7 @@ class ArrowSSHServer(asyncssh.SSHServer):
         host, _port = self._conn.get_extra_info("peername")[:2]
         allowed = self.state.authorized.validate(key, host, host) is not None
         if allowed:
-            self.record.fingerprint = key.get_fingerprint()
+            self._accepted_key = key.get_fingerprint()
         else:
             self.record.refused_keys.append(key.get_fingerprint())
         return allowed
@@ -151,6 +154,7 @@ class ArrowSSHServer(asyncssh.SSHServer):
         return False  # certificates are not part of this server's model: plain keys in the file only
 
     def auth_completed(self) -> None:
+        self.record.fingerprint = self._accepted_key
         self.record.note("authenticated")
 
     # -- sessions and refusals ----------------------------------------------------------------------------------

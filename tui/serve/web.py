@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import socket
 import sys
 from pathlib import Path
 
+from tui.serve.child import child_environment
 from tui.serve.errors import ServeSetupError, listen_error
 
 
@@ -34,6 +36,8 @@ def serve_web(host: str, port: int, store: Path) -> None:
     check_port_free(host, port)
     from textual_serve.server import Server
 
+    # textual-serve starts each tab's process with this process's environment.
+    os.environ.update(child_environment(dict(os.environ)))
     server = Server(app_command(store), host=host, port=port, title="arrow-tui")
     try:
         server.serve()
