@@ -1,0 +1,50 @@
+"""Snapshots at 80x24 (the size an SSH session often has): search, cluster page, paper detail, help.
+
+Update after an intended change of look with ``pytest tests/ui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.ui.helpers import demo_app, search, settle
+
+SIZE = (80, 24)
+
+
+async def _search(pilot: Pilot[None]) -> None:
+    await search(pilot, "wenkai yang")
+
+
+async def _cluster(pilot: Pilot[None]) -> None:
+    await _search(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def _paper(pilot: Pilot[None]) -> None:
+    await _cluster(pilot)
+    await pilot.press("G", "enter")
+    await settle(pilot)
+
+
+async def _help(pilot: Pilot[None]) -> None:
+    await _cluster(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+def test_search_results(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_search)
+
+
+def test_cluster_page(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_cluster)
+
+
+def test_help_screen(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_help)
+
+
+def test_paper_detail(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_paper)
