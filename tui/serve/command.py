@@ -48,7 +48,13 @@ def serve() -> None:
 
 @serve.command(cls=OneLineErrors)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=2222, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option(
+    "--port",
+    default=2222,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 @click.option(
     "--authorized-keys",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -62,7 +68,13 @@ def serve() -> None:
     help="Private host key (default: generated on first run in the user data directory, mode 0600).",
 )
 @store_option
-@click.option("--max-sessions", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--max-sessions",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Sessions open at once (each is one TUI process); more are refused with a message.",
+)
 @click.option(
     "--idle-timeout",
     default=900.0,
@@ -101,11 +113,11 @@ def ssh(
 
 @serve.command(cls=OneLineErrors)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @store_option
 @click.pass_context
 def web(ctx: click.Context, host: str, port: int, store_dir: str | None) -> None:
-    """Serve the TUI to web browsers with textual-serve (one process per tab)."""
+    """Serve the TUI to web browsers with textual-serve (one process per tab, no authentication)."""
     from tui.serve.web import serve_web
 
     serve_web(host, port, _served_store(ctx, store_dir))
