@@ -150,3 +150,13 @@ def test_demo_store_is_read_only(tmp_path, monkeypatch):
 
     with pytest.raises(StoreError, match="read-only"):
         import_files(StoreLocation(demo_store_path(), True, "demo"), [tmp_path / "x"])
+
+
+def test_untouched_shards_stay_in_the_index(tmp_path):
+    root = tmp_path / "s"
+    build_store(root, [paper(f"Paper {i}", ["Ada Lovelace", f"Coauthor {i}"], 1800 + i % 50) for i in range(1030)])
+    build_store(root, [paper("One more", ["Ada Lovelace"], 1900)])
+    library = Library.open(StoreLocation(root, False, "option"))
+    assert library.cluster("Ada Lovelace").paper_count == 1031
+    assert library.paper(5)["title"] == "Paper 5"
+    assert library.search_titles("paper 1029")[0].title == "Paper 1029"

@@ -44,7 +44,7 @@ class AuthorRow(TypedDict, total=False):
     source_ids: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class AuthorInput:
     """An author as an importer read it, before it is matched to an author row."""
 
@@ -53,7 +53,7 @@ class AuthorInput:
     orcid: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PaperInput:
     """A paper as an importer read it: cleaned text, authors not yet resolved to rows."""
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import ImportFormatError, NotFound, StoreError
-from tui.importers import IMPORTERS, ImportReport, Source, detect_format
+from tui.importers import IMPORTERS, ImportReport, detect_format
+from tui.importers.pipeline import ParallelReader
+from tui.index.keys import PreparedKeys
 from tui.models import ClusterHit, ClusterPage, Paper, PaperInput, RowUpdate, TitleHit
 from tui.names import parse_name
 from tui.paths import StoreLocation
@@ -116,24 +118,24 @@ def import_files(
     updates: list[RowUpdate] = []
     with gc_paused(), ImportSession(store) as session:
         for path, importer in zip(paths, importers, strict=True):
-            with Source(path) as source:
-                for item in importer.read(source, report, options):
-                    if isinstance(item, RowUpdate):
-                        updates.append(item)
-                        continue
-                    _add(session, item, report)
-                    if progress and report.read % 2048 == 0:
-                        progress(f"reading {path.name}", source.bytes_read, source.size)
-                if progress:
-                    progress(f"reading {path.name}", source.size, source.size)
+            reader = ParallelReader(importer, path, options, report)
+            for count, (item, prepared) in enumerate(reader):
+                if isinstance(item, RowUpdate):
+                    updates.append(item)
+                    continue
+                _add(session, item, prepared, report)
+                if progress and count % 2048 == 0:
+                    progress(f"reading {path.name}", reader.bytes_read, reader.size)
+            if progress:
+                progress(f"reading {path.name}", reader.size, reader.size)
         for update in updates:
             session.update_row(update.source_id, orcid=update.orcid, homepage=update.homepage)
         session.commit(lambda done, total: progress("indexing", done, total) if progress else None)
     return report
 
 
-def _add(session: ImportSession, paper: PaperInput, report: ImportReport) -> None:
-    outcome = session.add(paper)
+def _add(session: ImportSession, paper: PaperInput, prepared: PreparedKeys | None, report: ImportReport) -> None:
+    outcome = session.add(paper, prepared)
     if outcome == "imported":
         report.imported += 1
     elif outcome == "merged":

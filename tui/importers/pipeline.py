@@ -9,6 +9,7 @@ If the parent dies, the child's next send fails and it exits.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import traceback
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 from tui.errors import ArrowError, ImportFormatError
 from tui.importers.base import Importer, ImportReport, Source
+from tui.index.keys import PreparedKeys, prepare
 from tui.models import AuthorInput, PaperInput, RowUpdate
 
 BATCH = 2000
@@ -36,23 +38,41 @@ _PAPER_FIELDS = (
 )
 
 
+Item = tuple[PaperInput | RowUpdate, PreparedKeys | None]
+
+
 def _pack(item: PaperInput | RowUpdate) -> tuple[Any, ...]:
+    """A paper as plain tuples, with its keys computed here, in the child, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
     return (
         [(a.name, a.source_id, a.orcid) for a in item.authors],
+        tuple(prepare(item)),
         *(getattr(item, field) for field in _PAPER_FIELDS),
     )
 
 
-def _unpack(packed: tuple[Any, ...]) -> PaperInput | RowUpdate:
+def _unpack(packed: tuple[Any, ...]) -> Item:
     if packed[0] == "row":
-        return RowUpdate(*packed[1:])
+        return RowUpdate(*packed[1:]), None
     authors = [AuthorInput(name, source_id, orcid) for name, source_id, orcid in packed[0]]
-    return PaperInput(authors=authors, **dict(zip(_PAPER_FIELDS, packed[1:], strict=True)))
+    paper = PaperInput(authors=authors, **dict(zip(_PAPER_FIELDS, packed[2:], strict=True)))
+    return paper, PreparedKeys(*packed[1])
+
+
+def _close_inherited_descriptors(keep: int) -> None:
+    """Drop every descriptor the fork copied but the reader does not need.
+
+    Above all the store lock (a copy would keep the store locked after the parent is killed) and
+    the pipe's read end (a copy would make a send to a dead parent block instead of failing).
+    """
+    limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
+    os.closerange(3, keep)
+    os.closerange(keep + 1, min(limit, 65536))
 
 
 def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Connection) -> None:
+    _close_inherited_descriptors(keep=pipe.fileno())
     report = ImportReport()
     try:
         with Source(path) as source:
@@ -75,14 +95,17 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
 
 
 class ParallelReader:
-    """Iterate an importer's items from a child process; ``bytes_read`` follows the file on disk."""
+    """Iterate an importer's items (with their prepared keys) from a child process.
+
+    ``bytes_read`` follows the file on disk, for progress.
+    """
 
     def __init__(self, importer: Importer, path: Path, options: dict[str, Any], report: ImportReport) -> None:
         self.importer, self.path, self.options, self.report = importer, path, options, report
         self.size = path.stat().st_size
         self.bytes_read = 0
 
-    def __iter__(self) -> Iterator[PaperInput | RowUpdate]:
+    def __iter__(self) -> Iterator[Item]:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(target=_produce, args=(self.importer, self.path, self.options, sender), daemon=True)

@@ -137,8 +137,14 @@ class PaperIndexer:
         self.title_vocab: dict[str, int] = {}
         self.chunks: dict[int, _ShardChunk] = {}
 
-    def shard_bytes(self, number: int, docs: dict[int, dict[str, Any]]) -> bytes:
-        """Record the shard's index inputs; return the shard as TinyDB JSON bytes."""
+    def shard_bytes(
+        self, number: int, docs: dict[int, dict[str, Any]], known_words: dict[int, list[str]] | None = None
+    ) -> bytes:
+        """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
+
+        ``known_words`` holds title words already computed for some papers; they are taken out of it.
+        """
+        known_words = known_words if known_words is not None else {}
         chunk = _ShardChunk()
         vocab = self.title_vocab
         parts = []
@@ -156,7 +162,10 @@ class PaperIndexer:
             row_ids = [ref["row"] for ref in paper.get("authors") or ()]
             chunk.post_row.extend(row_ids)
             chunk.post_paper.extend([paper_id] * len(row_ids))
-            word_ids = [vocab.setdefault(word, len(vocab)) for word in title_words(paper.get("title", ""))]
+            words = known_words.pop(paper_id, None)
+            if words is None:
+                words = title_words(paper.get("title", ""))
+            word_ids = [vocab.setdefault(word, len(vocab)) for word in words]
             chunk.word_ids.extend(word_ids)
             chunk.word_owner.extend([paper_id] * len(word_ids))
         self._blob.write(b"".join(records))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from hashlib import blake2b
-from typing import Any
+from typing import Any, NamedTuple
 
-from tui.models import Paper
-from tui.names import fold
+from tui.models import Paper, PaperInput
+from tui.names import fold, parse_name
 
 _TITLE_WORD_RE = re.compile(r"\w+")
 _NON_WORD_RE = re.compile(r"\W+")
@@ -64,3 +64,17 @@ def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> l
         paper.get("year"),
         first_author_key,
     )
+
+
+class PreparedKeys(NamedTuple):
+    """What the store derives from an incoming paper alone; computed where the paper is parsed."""
+
+    first_author_key: str
+    dedupe: list[int]
+    title_words: list[str]
+
+
+def prepare(paper: PaperInput) -> PreparedKeys:
+    first_key = parse_name(paper.authors[0].name).key if paper.authors else ""
+    hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key)
+    return PreparedKeys(first_key, hashes, title_words(paper.title))

@@ -16,7 +16,7 @@ import orjson
 
 from tui.errors import StoreError
 from tui.index.build import PaperIndexer
-from tui.index.keys import dedupe_keys, paper_dedupe_keys
+from tui.index.keys import PreparedKeys, paper_dedupe_keys, prepare
 from tui.models import AuthorInput, AuthorRef, Paper, PaperInput
 from tui.names import parse_name
 from tui.store.atomic import atomic_write_bytes
@@ -89,6 +89,7 @@ class ImportSession:
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, AuthorRef | None] = {}
+        self._title_words: dict[int, list[str]] = {}  # computed by the parser, used when the shard is written
         self._shards: dict[int, dict[int, dict[str, Any]]] = {}
         self._dirty_shards: set[int] = set()
         self._written_shards: set[int] = set()
@@ -156,10 +157,11 @@ class ImportSession:
     def _resolve_authors(self, incoming: PaperInput) -> list[AuthorRef]:
         return [ref for a in incoming.authors if (ref := self._resolve_author(a))]
 
-    def add(self, incoming: PaperInput) -> Outcome:
-        first_key = parse_name(incoming.authors[0].name).key if incoming.authors else ""
-        keys = dedupe_keys(incoming.doi, incoming.source, incoming.source_key, incoming.title, incoming.year, first_key)
-        existing_id = next((self.dedupe[k] for k in keys if k in self.dedupe), None)
+    def add(self, incoming: PaperInput, prepared: PreparedKeys | None = None) -> Outcome:
+        """Add a paper, or merge it into the stored duplicate; ``prepared`` may come from the parser."""
+        first_key, keys, words = prepared or prepare(incoming)
+        dedupe = self.dedupe
+        existing_id = next((dedupe[k] for k in keys if k in dedupe), None)
         if existing_id is not None:
             return self._merge(existing_id, incoming, first_key)
         paper: Paper = {
@@ -183,7 +185,8 @@ class ImportSession:
         self._shard(number)[paper_id] = paper  # type: ignore[assignment]
         self._dirty_shards.add(number)
         for key in keys:
-            self.dedupe.setdefault(key, paper_id)
+            dedupe.setdefault(key, paper_id)
+        self._title_words[paper_id] = words
         if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
             self._flush(number)
         return "imported"
@@ -206,7 +209,7 @@ class ImportSession:
 
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
-        data = self.indexer.shard_bytes(number, self._shards.pop(number))
+        data = self.indexer.shard_bytes(number, self._shards.pop(number), self._title_words)
         atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
         self._dirty_shards.discard(number)
         self._written_shards.add(number)
@@ -223,6 +226,7 @@ class ImportSession:
             }
         )
         self._link_unchanged("papers", paper_shards)
+        self._index_unchanged_shards(paper_shards, progress)
         row_shards = []
         for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
             name = row_shard_name(number * ROW_SHARD_SIZE)
