@@ -32,14 +32,21 @@ from tui.names import clean_text
 _SNIFF_RE = re.compile(rb"(?:^|\n)[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
 # Text without LaTeX, odd whitespace or non-NFKC characters is already clean (most of DBLP).
-_NEEDS_CLEANING_RE = re.compile(r"[\\{}~\t\n\r\f\v]|--|  ")
+# (A plain character class: an alternation with "--" or "  " would make the regex try each at every position.)
+_LATEX_OR_SPACE_RE = re.compile(r"[\\{}~\t\n\r\f\v]")
+
+
+def _needs_cleaning(text: str) -> bool:
+    return _LATEX_OR_SPACE_RE.search(text) is not None or "--" in text or "  " in text
+
+
 # Entry types whose "editor" stands in for missing authors (DBLP lists editorships on person pages).
 _EDITED = frozenset({"proceedings", "book"})
 
 
 def quick_clean(text: str) -> str:
     """``clean_text(text, latex=True)``, skipping the work for text that is already clean."""
-    if _NEEDS_CLEANING_RE.search(text) is None and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+    if not _needs_cleaning(text) and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
         return text.strip()
     if "``" in text or "''" in text:  # TeX quotes, which decode_latex leaves alone
         text = text.replace("``", "\u201c").replace("''", "\u201d")
@@ -65,10 +72,16 @@ def author_inputs(value: str) -> list[AuthorInput]:
     """The authors of an author (or editor) field, in order."""
     if (
         "," not in value
-        and _NEEDS_CLEANING_RE.search(value) is None
+        and not _needs_cleaning(value)
         and (value.isascii() or unicodedata.is_normalized("NFKC", value))
     ):
-        return [AuthorInput(name) for name in _AND_RE.split(value.strip()) if name and name.lower() != "others"]
+        # Clean text has single spaces only, so " and " is the whole separator (any case).
+        names = value.strip().split(" and ")
+        if " AND " in value or " And " in value:
+            names = _AND_RE.split(value.strip())
+        if names[-1].lower() == "others":
+            names.pop()
+        return [AuthorInput(name) for name in names if name]
     return [AuthorInput(name) for name in map(clean_name, split_authors(value)) if name]
 
 

@@ -23,7 +23,8 @@ _STARTS_ENTRY_RE = re.compile(r"[ \t]*[A-Za-z]+[ \t]*[{(]")
 # Keys run to the first comma; some exporters leave spaces in them ("C. Hanes-etal-2022-Mapping").
 _HEAD_RE = re.compile(r"[ \t]*([A-Za-z]+)[ \t]*\{\s*([^,\s{}()\"#=](?:[^,\n{}()\"#=]*[^,\s{}()\"#=])?)?\s*,")
 # One field per line, "name = {value}" (DBLP, OpenReview, PMLR); inner braces are checked after.
-_LINE_FIELD_RE = re.compile(r"^[ \t]*([^\s=]+)[ \t]*=[ \t]*\{(.*)\},?[ \t]*$", re.MULTILINE)
+# Starting with a literal newline lets the regex engine jump from line to line.
+_LINE_FIELD_RE = re.compile(r"\n[ \t]*([^\s=]+)[ \t]*=[ \t]*\{(.*)\},?[ \t]*(?=\n)")
 _TYPE_RE = re.compile(r"\s*([A-Za-z]+)\s*([{(])")
 _NAME_RE = re.compile(r"\s*([A-Za-z_][^\s=,{}()\"#]*)\s*")
 _BARE_RE = re.compile(r"[^\s,#{}()\"=]+")
