@@ -65,7 +65,8 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     tri = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
     valid = (codes[2:] != 0) & (codes[1:-1] != 0) & (codes[:-2] != 0)
     tri, tri_owner = tri[valid], owner[:-2][valid]
-    order = np.lexsort((tri_owner, tri))
+    # Owners are already ascending, so a stable sort on the trigram alone orders (trigram, owner).
+    order = np.argsort(tri, kind="stable")
     tri, tri_owner = tri[order], tri_owner[order]
     keep = np.ones(len(tri), dtype=bool)
     keep[1:] = (tri[1:] != tri[:-1]) | (tri_owner[1:] != tri_owner[:-1])
