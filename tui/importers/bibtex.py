@@ -8,7 +8,6 @@ merges; other files' keys are not trusted to be unique and are not used for dedu
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,8 @@ from tui.importers.records import (
     add_link,
     doi_from_url,
     doi_link,
+    fast_clean,
+    is_clean,
     parse_year,
     record_type,
 )
@@ -31,26 +32,15 @@ from tui.names import clean_text
 
 _SNIFF_RE = re.compile(rb"(?:^|\n)[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
-# Text without LaTeX, odd whitespace or non-NFKC characters is already clean (most of DBLP).
-# (A plain character class: an alternation with "--" or "  " would make the regex try each at every position.)
-_LATEX_OR_SPACE_RE = re.compile(r"[\\{}~\t\n\r\f\v]")
-
-
-def _needs_cleaning(text: str) -> bool:
-    return _LATEX_OR_SPACE_RE.search(text) is not None or "--" in text or "  " in text
-
-
 # Entry types whose "editor" stands in for missing authors (DBLP lists editorships on person pages).
 _EDITED = frozenset({"proceedings", "book"})
 
 
 def quick_clean(text: str) -> str:
-    """``clean_text(text, latex=True)``, skipping the work for text that is already clean."""
-    if not _needs_cleaning(text) and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
-        return text.strip()
+    """``clean_text(text, latex=True)`` with TeX quotes, skipping the work for clean text."""
     if "``" in text or "''" in text:  # TeX quotes, which decode_latex leaves alone
         text = text.replace("``", "\u201c").replace("''", "\u201d")
-    return clean_text(text, latex=True)
+    return fast_clean(text, latex=True)
 
 
 def split_authors(value: str) -> list[str]:
@@ -70,11 +60,7 @@ def split_authors(value: str) -> list[str]:
 
 def author_inputs(value: str) -> list[AuthorInput]:
     """The authors of an author (or editor) field, in order."""
-    if (
-        "," not in value
-        and not _needs_cleaning(value)
-        and (value.isascii() or unicodedata.is_normalized("NFKC", value))
-    ):
+    if "," not in value and is_clean(value, latex=True):
         # Clean text has single spaces only, so " and " is the whole separator (any case).
         names = value.strip().split(" and ")
         if " AND " in value or " And " in value:

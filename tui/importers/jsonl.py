@@ -16,9 +16,8 @@ import orjson
 
 from tui.errors import ImportFormatError
 from tui.importers.base import ImportReport, Source
-from tui.importers.records import add_link, doi_from_url, doi_link, parse_year
+from tui.importers.records import add_link, doi_from_url, doi_link, fast_clean, parse_year
 from tui.models import AuthorInput, Link, PaperInput
-from tui.names import clean_text
 
 _SNIFF_RE = re.compile(rb'^\s*\{\s*"[^"\n]+"\s*:')
 # Paper-list conference codes and the names readers know them by (as on Arrow pages: "NeurIPS").
@@ -98,7 +97,7 @@ def _year(value: Any) -> int | str | None:
 
 def paper_list_record(record: dict[str, Any]) -> PaperInput | str:
     """A papercopilot paper-list record as a paper, or why it is skipped."""
-    title = clean_text(str(record.get("title") or ""), latex=False)
+    title = fast_clean(str(record.get("title") or ""), latex=False)
     if not title:
         return "no title"
     status = str(record.get("status") or "")
@@ -111,7 +110,7 @@ def paper_list_record(record: dict[str, Any]) -> PaperInput | str:
     ids = _aligned(record.get("authorids"), len(names))
     orcids = _aligned(record.get("orcid"), len(names))
     authors = [
-        AuthorInput(clean_text(name, latex=False), author_source_id(ids[i]), _orcid(orcids[i]))
+        AuthorInput(fast_clean(name, latex=False), author_source_id(ids[i]), _orcid(orcids[i]))
         for i, name in enumerate(names)
         if name
     ]
@@ -135,7 +134,7 @@ def paper_list_record(record: dict[str, Any]) -> PaperInput | str:
         venue_kind="Workshop" if workshop else "Conference",
         year=year,
         type="Workshop Paper" if workshop else "Conference Paper",
-        abstract=clean_text(str(record.get("abstract") or ""), latex=False),
+        abstract=fast_clean(str(record.get("abstract") or ""), latex=False),
         doi=doi,
         links=links,
         source="paperlists",
@@ -157,7 +156,7 @@ def openalex_abstract(index: Any) -> str:
 
 def openalex_work(work: dict[str, Any]) -> PaperInput | str:
     """An OpenAlex work object as a paper, or why it is skipped."""
-    title = clean_text(str(work.get("title") or work.get("display_name") or ""), latex=False)
+    title = fast_clean(str(work.get("title") or work.get("display_name") or ""), latex=False)
     if not title:
         return "no title"
     year = _year(work.get("publication_year"))
@@ -168,7 +167,7 @@ def openalex_work(work: dict[str, Any]) -> PaperInput | str:
         if not isinstance(authorship, dict):
             continue
         author = authorship.get("author") or {}
-        name = clean_text(str(author.get("display_name") or authorship.get("raw_author_name") or ""), latex=False)
+        name = fast_clean(str(author.get("display_name") or authorship.get("raw_author_name") or ""), latex=False)
         if name:
             openalex_id = str(author.get("id") or "").rsplit("/", 1)[-1]
             source_id = f"openalex:{openalex_id}" if openalex_id else ""
@@ -186,11 +185,11 @@ def openalex_work(work: dict[str, Any]) -> PaperInput | str:
     return PaperInput(
         title=title,
         authors=authors,
-        venue=clean_text(str(source.get("display_name") or ""), latex=False),
+        venue=fast_clean(str(source.get("display_name") or ""), latex=False),
         venue_kind=venue_kind,
         year=year,
         type=shown_type,
-        abstract=clean_text(openalex_abstract(work.get("abstract_inverted_index")), latex=False),
+        abstract=fast_clean(openalex_abstract(work.get("abstract_inverted_index")), latex=False),
         doi=doi,
         links=links,
         source="openalex" if work_id else "",

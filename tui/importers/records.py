@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from tui.models import Link
+from tui.names import clean_text
 
 # Record type (BibTeX entry type, DBLP XML element) -> (type shown, venue kind).
 RECORD_TYPES: dict[str, tuple[str, str]] = {
@@ -63,3 +65,28 @@ def add_link(links: list[Link], kind: str, url: str) -> None:
     url = url.strip()
     if url and all(link["url"] != url for link in links):
         links.append({"kind": kind, "url": url})
+
+
+# Whitespace that clean_text collapses but NFKC leaves alone; the rest (no-break and wide spaces)
+# make the text not NFKC-normalised, which sends it to clean_text anyway.
+_ODD_SPACE = "\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029"
+_DIRTY_PLAIN_RE = re.compile(f"[{_ODD_SPACE}]")
+_DIRTY_LATEX_RE = re.compile(f"[\\\\{{}}~{_ODD_SPACE}]")
+
+
+def is_clean(text: str, *, latex: bool) -> bool:
+    """True if ``clean_text`` would only strip the ends of this text.
+
+    A plain character class is searched first: an alternation with "--" or "  " in the regex would
+    make it try each alternative at every position.
+    """
+    if (_DIRTY_LATEX_RE if latex else _DIRTY_PLAIN_RE).search(text) is not None or "  " in text:
+        return False
+    if latex and "--" in text:
+        return False
+    return text.isascii() or unicodedata.is_normalized("NFKC", text)
+
+
+def fast_clean(text: str, *, latex: bool) -> str:
+    """``clean_text``, skipping the work for text that is already clean (most titles and abstracts)."""
+    return text.strip() if is_clean(text, latex=latex) else clean_text(text, latex=latex)
