@@ -122,3 +122,15 @@ def _accepts(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_log_line_keeps_control_characters_out(ssh_server: SshServer) -> None:
+    # The user name is the client's to choose; an escape sequence in it must not reach the operator's terminal.
+    # (asyncssh already refuses such a name during authentication; the log line must still come, clean.)
+    before = ssh_server.process.log().count("outcome=not authenticated")
+    result = run_client(
+        [*ssh_command(ssh_server.port, ssh_server.keys.unknown, "-l", "evil\x1b[2Jname"), LOCALHOST, "true"]
+    )
+    assert result.returncode == 255
+    wait_until(lambda: ssh_server.process.log().count("outcome=not authenticated") > before, 10, "the log line")
+    assert "\x1b" not in ssh_server.process.log()
