@@ -168,14 +168,18 @@ def rss_kib(pid: int) -> int:
 
 
 def processes_in_group(pgid: int) -> list[int]:
+    """Living processes in a process group (a killed one that init has yet to reap is not counted)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if os.getpgid(int(entry.name)) == pgid:
-                    found.append(int(entry.name))
-            except ProcessLookupError:
+                stat = (entry / "stat").read_text()
+            except OSError:
                 continue
+            # Fields after the command name (which is in parentheses): state, ppid, pgrp, ...
+            state, _ppid, group = stat.rsplit(")", 1)[1].split()[:3]
+            if int(group) == pgid and state not in {"Z", "X"}:
+                found.append(int(entry.name))
     return found
 
 

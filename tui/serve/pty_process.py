@@ -1,7 +1,8 @@
 """One child process in its own pseudo-terminal, driven from an asyncio loop.
 
-The child is a session leader (``start_new_session``) whose controlling terminal is the pty, so the kernel
-delivers SIGWINCH on resize and SIGHUP on hang-up; ending the session kills its whole process group and reaps it.
+The child is a session leader (``start_new_session``); once it takes the pty as its controlling terminal
+(``tui.serve.child`` does, first thing) the kernel delivers SIGWINCH on resize and SIGHUP on hang-up. Ending
+the session hangs up, kills the child's whole process group and reaps the child.
 """
 
 from __future__ import annotations
