@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import need_shared
 from tests.importers.conftest import FIXTURES, by_title, names, read_items, read_papers
 from tui.errors import ImportFormatError
+from tui.importers import detect_format
 from tui.models import PaperInput, RowUpdate
 
 
@@ -111,6 +112,7 @@ def test_real_samples_all_shapes() -> None:
     for name in sorted(p.name for p in folder.iterdir()):
         papers, report = read_papers("dblp-xml", folder / name, dtd=dtd)
         counts[name] = (report.read, len(papers))
+        assert detect_format(folder / name).name == "dblp-xml"  # also past a 4 KB inline DTD
     assert counts == {
         "bsrankings__dblp-filtered.xml": (4519, 4519),
         "cutemegha27-FYP_1__test.xml": (851, 814),  # 37 www records without homepage or ORCID

@@ -45,6 +45,17 @@ def test_sniffing(name: str, fmt: str) -> None:
     assert detect_format(FIXTURES / name).name == fmt
 
 
+def test_sniffing_real_files() -> None:
+    for parts, fmt in [
+        (("data", "dblp", "dblp-2016-conf.bib.xz"), "bibtex"),
+        (("data", "bibtex", "gwf-anthology+abstracts.bib.gz"), "bibtex"),
+        (("data", "paperlists", "paperlists.jsonl.xz"), "jsonl"),
+        (("data", "acl-anthology", "acl-anthology-2021-06.tar.xz"), "acl"),
+        (("seed", "arrow-author-cluster-wenkai-yang.txt"), "arrow-page"),
+    ]:
+        assert detect_format(need_shared(*parts)).name == fmt
+
+
 def test_unrecognised_file() -> None:
     with pytest.raises(ImportFormatError, match="unrecognised format"):
         detect_format(FIXTURES / "not-bibtex.txt")

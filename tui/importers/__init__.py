@@ -23,13 +23,16 @@ IMPORTERS: dict[str, Importer] = {
     )
 }
 
+# Enough to get past an inline DTD (DBLP files may declare all entities before the first record).
+SNIFF_BYTES = 1 << 16
+
 __all__ = ["IMPORTERS", "ImportReport", "Importer", "Source", "detect_format"]
 
 
 def detect_format(path: Path) -> Importer:
     """The importer whose format the file's first bytes look like."""
     with Source(path) as source:
-        head = source.head()
+        head = source.head(SNIFF_BYTES)
     for importer in IMPORTERS.values():
         if importer.sniff(path, head):
             return importer
