@@ -90,7 +90,7 @@ async def test_identity_hints_set_the_2021_paper_apart() -> None:
         await pilot.press("enter")
         await settle(pilot)
         papers = paper_texts(app)
-        apart = [text for text in papers if "shares no co-author with the others" in text]
+        apart = [text for text in papers if "no shared co-author" in text]
         assert len(apart) == 1 and "thyroid" in apart[0] and "2021" in apart[0]
         assert sum("group A" in text for text in papers) == 8
         hints = static_text(app, "#identities")

@@ -39,7 +39,6 @@ HistoryScreen = ClusterScreen | PaperScreen
 class ArrowApp(App[None]):
     TITLE = "arrow-tui"
     CSS_PATH = "app.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "back", "Back"),

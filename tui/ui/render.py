@@ -79,7 +79,7 @@ def paper_lines(paper: Paper, group: str | None = None, apart: bool = False) -> 
     if group is not None:
         meta.append(f"   group {group}", style="bold")
         if apart:
-            meta.append(" · shares no co-author with the others", style="bold italic")
+            meta.append(" · no shared co-author", style="bold italic")
     title = Text(safe_line(paper.get("title")) or "(untitled)", style="bold")
     return [meta, title, Text(author_names(paper), style="italic")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -27,6 +27,7 @@ from tui.ui.widgets.vim import VimScroll
 if TYPE_CHECKING:
     from tui.ui.app import ArrowApp
 
+STACK_BELOW_WIDTH = 110
 NOTE = "This page groups case-insensitive exact name matches and is not an identity profile."
 
 
@@ -76,6 +77,10 @@ class ClusterScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#papers").focus()
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Side by side when there is room, else the info pane under the papers."""
+        self.query_one("#cluster-body").set_class(event.size.width < STACK_BELOW_WIDTH, "stacked")
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def load(self) -> ClusterPage:

@@ -37,6 +37,7 @@ class PaperList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"paper-list--cursor", "paper-list--empty"}
     DEFAULT_CSS = """
+    PaperList { overflow-x: hidden; }
     PaperList > .paper-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     PaperList:blur > .paper-list--cursor { background: $block-cursor-blurred-background; }
     PaperList > .paper-list--empty { text-style: italic; }
@@ -64,7 +65,7 @@ class PaperList(ScrollView, can_focus=True):
     def set_papers(self, papers: list[Paper], cursor: int = 0, empty_message: str = "No papers.") -> None:
         self.papers = papers
         self.empty_message = empty_message
-        self.virtual_size = Size(self.size.width, max(1, len(papers) * LINES_PER_PAPER))
+        self.virtual_size = Size(0, max(1, len(papers) * LINES_PER_PAPER))
         self.set_reactive(PaperList.cursor, max(0, min(cursor, len(papers) - 1)))
         self.refresh()
         self.call_after_refresh(self._show_cursor)
@@ -78,7 +79,7 @@ class PaperList(ScrollView, can_focus=True):
         return paper_lines(paper, *self.groups.get(paper["id"], (None, False)))
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         line = y + self.scroll_offset.y
         if not self.papers:
             if line != 0:
@@ -90,8 +91,8 @@ class PaperList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         text = self.item_lines(index)[part]
         if index == self.cursor:
+            text.truncate(width, overflow="ellipsis", pad=True)  # the highlight spans the whole width
             text.stylize(self.get_component_rich_style("paper-list--cursor"))
-            text.pad_right(width)
         return self._strip(text, width)
 
     def _strip(self, text: Text, width: int) -> Strip:
@@ -100,9 +101,6 @@ class PaperList(ScrollView, can_focus=True):
         return Strip(Segment.apply_style(segments, self.rich_style), text.cell_len).extend_cell_length(
             width, self.rich_style
         )
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, max(1, len(self.papers) * LINES_PER_PAPER))
 
     def watch_cursor(self) -> None:
         self.refresh()
