@@ -116,7 +116,8 @@ def paper_from_fields(kind: str, key: str, fields: dict[str, str]) -> PaperInput
         doi = doi_from_url(doi) or doi.strip()
         links.append(doi_link(doi))
     if "url" in fields or "ee" in fields or "pdf" in fields or "code" in fields or "github" in fields:
-        doi = _other_links(fields, links, is_dblp) or doi
+        url_doi = _other_links(fields, links, is_dblp)
+        doi = doi or url_doi
     abstract = fields.get("abstract")
     pages = fields.get("pages", "")
     return PaperInput(
@@ -183,6 +184,7 @@ class BibtexImporter:
                 except MalformedEntry as exc:
                     if is_last and _is_open(segment):
                         raise ImportFormatError(f"{path}:{line}: file ends inside an entry (truncated?)") from None
+                    entries += 1
                     report.read += 1
                     report.skip(f"{path}:{line}", f"malformed entry: {exc}")
                     continue

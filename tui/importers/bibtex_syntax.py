@@ -46,6 +46,8 @@ MONTH_MACROS = {
     "nov": "November",
     "dec": "December",
 }
+# Entry types as written most often, already lower case (saves a str.lower per entry).
+_LOWER_TYPES = {name: name for name in ("inproceedings", "article", "proceedings", "incollection", "book", "misc")}
 _LIST_FIELDS = frozenset({"author", "editor"})
 NOT_RECORDS = frozenset({"string", "comment", "preamble"})
 
@@ -79,7 +81,8 @@ def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
         fields = {name.lower(): value for name, value in pairs}
         if len(fields) != len(pairs):
             return None
-    return head.group(1).lower(), head.group(2) or "", fields
+    kind, key = head.groups()
+    return _LOWER_TYPES.get(kind) or kind.lower(), key or "", fields
 
 
 def _balanced(value: str) -> bool:
