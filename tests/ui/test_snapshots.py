@@ -28,8 +28,15 @@ async def _paper(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def _help(pilot: Pilot[None]) -> None:
+async def _cluster_without_info(pilot: Pilot[None]) -> None:
+    """The info pane hidden (i): its identity wording belongs to tui.identities and may change."""
     await _cluster(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+
+
+async def _help(pilot: Pilot[None]) -> None:
+    await settle(pilot)
     await pilot.press("question_mark")
     await pilot.pause()
 
@@ -39,7 +46,7 @@ def test_search_results(snap_compare) -> None:
 
 
 def test_cluster_page(snap_compare) -> None:
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_cluster)
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_cluster_without_info)
 
 
 def test_help_screen(snap_compare) -> None:
