@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import lzma
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_shared
+from tests.conftest import REPO, need_shared
 from tests.importers.conftest import FIXTURES, by_title, names, read_items, read_papers
 from tui.errors import ImportFormatError
 from tui.importers import detect_format
@@ -126,3 +128,41 @@ def test_real_samples_all_shapes() -> None:
     assert pont.type == "Encyclopedia Entry"
     xcurator, _ = read_papers("dblp-xml", folder / "xcurator__dblp-sample.xml")  # no DOCTYPE, &eacute; entities
     assert names(by_title(xcurator)["Speech Recognition"])[0] == "André Berton"
+
+
+_COUNT_AND_RSS = """
+import resource, sys
+from pathlib import Path
+from tui.importers import IMPORTERS, ImportReport, Source
+report = ImportReport()
+with Source(Path(sys.argv[1])) as source:
+    count = sum(1 for _ in IMPORTERS["dblp-xml"].read(source, report, {}))
+print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _synthetic_dblp(path: Path, records: int) -> None:
+    with path.open("w") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<dblp>\n')
+        for n in range(records):
+            out.write(
+                f'<inproceedings mdate="2020-01-01" key="conf/x/P{n}"><author>Author {n % 997}</author>'
+                f"<author>Other Person {n % 89}</author><title>Synthetic paper number {n} on streaming.</title>"
+                f"<year>{1990 + n % 30}</year><booktitle>X</booktitle><pages>{n}-{n + 9}</pages></inproceedings>\n"
+            )
+        out.write("</dblp>\n")
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Peak RSS reading 80k records is within a few MB of reading 5k: records are freed as read."""
+    peaks = {}
+    for records in (5_000, 80_000):
+        path = tmp_path / f"d{records}.xml"
+        _synthetic_dblp(path, records)
+        result = subprocess.run(
+            [sys.executable, "-c", _COUNT_AND_RSS, str(path)], capture_output=True, text=True, cwd=REPO, check=True
+        )
+        count, peak_kb = map(int, result.stdout.split())
+        assert count == records
+        peaks[records] = peak_kb
+    assert peaks[80_000] - peaks[5_000] < 8 * 1024, peaks  # the big file is ~20 MB of XML
