@@ -145,3 +145,9 @@ def test_real_acl_style_bibtex() -> None:
     assert names(mapping)[:2] == ["Chelene C. Hanes", "M. Wotton"]
     assert mapping.doi == "10.1016/j.geoderma.2022.115827"
     assert sum(1 for p in papers if p.abstract) >= 649  # 978 abstract fields, 329 of them empty
+
+
+def test_latin1_file_falls_back_to_windows_1252() -> None:
+    (paper,), _ = read_papers("bibtex", FIXTURES / "latin1.bib")
+    assert paper.title == "Café \u201cQuotes\u201d"
+    assert names(paper) == ["Jürgen Müller"]

@@ -211,13 +211,32 @@ class CarefulParser:
         raise MalformedEntry("unterminated quoted value")
 
 
+class _TextDecoder:
+    """UTF-8, or Windows-1252 from the first byte that is not UTF-8 (older .bib files are Latin-1)."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.fell_back = False
+
+    def decode(self, raw: bytes, final: bool) -> str:
+        try:
+            return self._decoder.decode(raw, final=final)
+        except UnicodeDecodeError:
+            if self.fell_back:
+                raise
+            buffered = self._decoder.getstate()[0]
+            self._decoder = codecs.getincrementaldecoder("cp1252")("replace")
+            self.fell_back = True
+            return self._decoder.decode(buffered + raw, final=final)
+
+
 def entry_segments(stream: BinaryIO, path: Path) -> Iterator[tuple[str, int, bool]]:
     """Each entry's text (starting after its '@'), the line number of the '@', and whether it is the last.
 
     The decompressed text is read in large chunks and split on "\\n@" in C; a piece that does not
     start like an entry (an "@" at the start of a line inside an abstract) is glued back on.
     """
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    decoder = _TextDecoder()
     buffer = "\n"  # so that an '@' on the very first line splits like every other
     buffer_line = 0
     head_is_entry = False
