@@ -14,6 +14,8 @@ def test_separators_and_ids() -> None:
     assert split_people("A B;C D") == ["A B", "C D"]
     assert split_people("A B; C D") == ["A B", "C D"]
     assert split_people("A B, C D") == ["A B", "C D"]
+    assert split_people(["A B", "C D"]) == ["A B", "C D"]
+    assert split_people(None) == []
     assert author_source_id("~Wenkai_Yang1") == "openreview:~Wenkai_Yang1"
     assert author_source_id("/y/yankai-lin/") == "acl:yankai-lin"
     assert author_source_id("someone@example.org") == ""

@@ -56,9 +56,11 @@ def venue_name(conf: str) -> str:
     return VENUES.get(conf.lower(), conf.upper())
 
 
-def split_people(value: str) -> list[str]:
+def split_people(value: Any) -> list[str]:
     """Paper-list author fields use ";", "; " or ", " between names (";" wins when present)."""
-    if not value.strip():
+    if isinstance(value, list):  # some exports give a JSON list instead
+        return [str(name).strip() for name in value]
+    if not isinstance(value, str) or not value.strip():
         return []
     parts = value.split(";") if ";" in value else value.split(", ")
     return [part.strip() for part in parts]
@@ -106,7 +108,7 @@ def paper_list_record(record: dict[str, Any]) -> PaperInput | str:
     year = _year(record.get("year"))
     if isinstance(year, str):
         return year
-    names = split_people(str(record.get("author") or ""))
+    names = split_people(record.get("author"))
     ids = _aligned(record.get("authorids"), len(names))
     orcids = _aligned(record.get("orcid"), len(names))
     authors = [
