@@ -11,7 +11,16 @@ import termios
 
 from tests.conftest import build_store, paper
 from tests.serve.conftest import SshServer, start_ssh_server
-from tests.serve.helpers import LOCALHOST, Keys, Tmux, child_pids, processes_in_group, ssh_command, wait_until
+from tests.serve.helpers import (
+    LOCALHOST,
+    Keys,
+    Tmux,
+    child_pids,
+    listening_addresses,
+    processes_in_group,
+    ssh_command,
+    wait_until,
+)
 
 
 def open_session(tmux: Tmux, server: SshServer, width: int = 100, height: int = 30) -> str:
@@ -42,6 +51,10 @@ def test_authorized_key_reaches_the_tui_and_searches(ssh_server: SshServer, tmux
     assert f"peer={LOCALHOST}:" in line
     assert "duration=" in line
     assert "outcome=authenticated; session; client " in line  # "client disconnected" or "client sent end of input"
+
+
+def test_listens_on_localhost_only_by_default(ssh_server: SshServer) -> None:
+    assert listening_addresses(ssh_server.port) == {LOCALHOST}
 
 
 def test_host_key_is_generated_private_in_the_user_data_dir(ssh_server: SshServer) -> None:

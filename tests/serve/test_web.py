@@ -9,7 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.serve.helpers import LOCALHOST, ServerProcess, child_pids, free_port, server_env, wait_until
+from tests.serve.helpers import (
+    LOCALHOST,
+    ServerProcess,
+    child_pids,
+    free_port,
+    listening_addresses,
+    server_env,
+    wait_until,
+)
 from tui.paths import demo_store_path
 
 
@@ -39,6 +47,7 @@ def test_page_is_served_on_localhost(web_server: tuple[ServerProcess, int]) -> N
     page = _get(f"http://{LOCALHOST}:{port}/")
     assert "<div>arrow-tui</div>" in page  # textual-serve shows the title it was given
     assert f"ws://{LOCALHOST}:{port}/ws" in page  # where the page connects for its terminal session
+    assert listening_addresses(port) == {LOCALHOST}  # localhost only, by default
 
 
 def test_websocket_session_runs_the_tui(web_server: tuple[ServerProcess, int]) -> None:
