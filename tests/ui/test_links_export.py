@@ -110,6 +110,7 @@ async def test_export_the_filtered_cluster(tmp_path: Path, fmt_steps: int, suffi
         assert path_input.value.endswith("wenkai-yang.bib")
         await pilot.press("shift+tab", *["down"] * fmt_steps, "enter", "tab")
         assert path_input.value.endswith(suffix)
+        assert static_text(app, "#format-chosen") == f"Format: {['bibtex', 'ris', 'csl-json'][fmt_steps]}"
         target = tmp_path / f"out{suffix}"
         path_input.value = str(target)
         await pilot.press("enter")

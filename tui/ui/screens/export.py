@@ -43,10 +43,12 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text.assemble(("Export ", "bold"), self.what))
-            with RadioSet(id="format"):
+            yield Static(Text("Format: bibtex", style="dim"), id="format-chosen")
+            with RadioSet(id="format", compact=True):
                 for index, fmt in enumerate(EXPORT_FORMATS):
                     yield RadioButton(fmt, value=index == 0, name=fmt)
-            yield Input(str(self.directory / default_file_name(self.stem, "bibtex")), id="path")
+            yield Static(Text("File", style="dim"))
+            yield Input(str(self.directory / default_file_name(self.stem, "bibtex")), id="path", compact=True)
             yield Static(
                 Text("Tab/↑↓ choose a format · Enter in the file field exports · Escape cancels", style="dim"),
                 id="hint",
@@ -62,6 +64,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     @on(RadioSet.Changed)
     def _format_changed(self) -> None:
+        # Said in words too: with NO_COLOR the radio buttons look alike.
+        self.query_one("#format-chosen", Static).update(Text(f"Format: {self.fmt}", style="dim"))
         path_input = self.query_one("#path", Input)
         path = Path(path_input.value or default_file_name(self.stem, self.fmt))
         path_input.value = str(path.with_suffix(EXPORT_FORMATS[self.fmt].extension))

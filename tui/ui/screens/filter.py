@@ -30,14 +30,26 @@ class FilterScreen(ModalScreen[PaperFilter | None]):
             yield Static(Text("Filter papers", style="bold"))
             with Grid(id="filter-grid"):
                 yield Label("Year from")
-                yield Input(str(self.current.year_from or ""), placeholder="e.g. 2020", id="year-from", type="integer")
+                yield Input(
+                    str(self.current.year_from or ""),
+                    placeholder="e.g. 2020",
+                    id="year-from",
+                    type="integer",
+                    compact=True,
+                )
                 yield Label("Year to")
-                yield Input(str(self.current.year_to or ""), placeholder="e.g. 2024", id="year-to", type="integer")
+                yield Input(
+                    str(self.current.year_to or ""), placeholder="e.g. 2024", id="year-to", type="integer", compact=True
+                )
                 yield Label("Venue has")
-                yield Input(self.current.venue, placeholder="e.g. NeurIPS", id="venue")
+                yield Input(self.current.venue, placeholder="e.g. NeurIPS", id="venue", compact=True)
                 yield Label("Type has")
-                yield Input(self.current.type, placeholder="e.g. Journal", id="type")
+                yield Input(self.current.type, placeholder="e.g. Journal", id="type", compact=True)
             yield Static(Text("Enter applies · Escape cancels · ctrl+r clears the fields", style="dim"), id="hint")
+
+    @staticmethod
+    def _year(value: int | None, placeholder: str, field_id: str) -> Input:
+        return Input(str(value or ""), placeholder=placeholder, id=field_id, type="integer", compact=True)
 
     @on(Input.Submitted)
     def _apply(self) -> None:
