@@ -44,16 +44,18 @@ def _words_fit(query_words: list[str], key_words: list[str]) -> bool:
 
 
 def _intersect(index_size: int, postings: list[np.ndarray]) -> np.ndarray:
-    """Owners present in every posting slice (slices may repeat an owner)."""
-    postings = sorted(postings, key=len)
-    result = np.unique(postings[0])
+    """Owners present in every posting slice (slices may repeat an owner), ascending.
+
+    Boolean masks keep this linear: a one-letter prefix can cover most of a million names, and
+    sorting such slices (np.unique) took hundreds of milliseconds.
+    """
+    present = np.zeros(index_size, dtype=bool)
+    present[postings[0]] = True
     for other in postings[1:]:
-        if not len(result):
-            break
-        mask = np.zeros(index_size, dtype=bool)
-        mask[other] = True
-        result = result[mask[result]]
-    return result
+        also = np.zeros(index_size, dtype=bool)
+        also[other] = True
+        present &= also
+    return np.flatnonzero(present)
 
 
 def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit]:
@@ -68,9 +70,8 @@ def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit
     if not len(candidates):
         return []
     query_chars = sum(map(len, words))
-    stats = index.cluster_stats
-    coverage = query_chars / np.maximum(stats[candidates, F.STAT_KEY_CHARS], 1)
-    rank = np.minimum(coverage, 1.0) * 1e9 + stats[candidates, F.STAT_PAPERS]
+    coverage = query_chars / np.maximum(index.cluster_key_chars[candidates], 1)
+    rank = np.minimum(coverage, 1.0) * 1e9 + index.cluster_paper_counts[candidates]
     # Repeated query words ("yang yang") can pass the set test without fitting: over-fetch, then verify.
     take = min(len(candidates), limit * 3)
     top = np.argpartition(-rank, take - 1)[:take] if take < len(candidates) else np.arange(len(candidates))

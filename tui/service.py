@@ -61,22 +61,23 @@ class Library:
         if cluster is None:
             raise NotFound(f"no author-name cluster {name!r} in {self.store.root}")
         _key, display, *_ = self.index.cluster_summary(cluster)
-        rows = [r for r in (self.index.row(i) for i in self.index.cluster_row_ids(cluster)) if r]
-        papers = [self._with_keys(p) for p in (self.index.paper(i) for i in self.index.cluster_paper_ids(cluster)) if p]
-        return ClusterPage(key=key, name=display, rows=rows, papers=papers)
+        rows = self.index.rows(self.index.cluster_row_ids(cluster))
+        papers = self.index.papers(self.index.cluster_paper_ids(cluster))
+        self._add_author_keys(papers)
+        return ClusterPage(key=key, name=display, rows=rows, papers=papers)  # type: ignore[arg-type]
 
     def paper(self, paper_id: int) -> Paper:
         found = self.index.paper(paper_id)
         if found is None:
             raise NotFound(f"no paper with id {paper_id}")
-        return self._with_keys(found)
+        self._add_author_keys([found])
+        return found  # type: ignore[return-value]
 
-    @staticmethod
-    def _with_keys(paper: dict[str, Any]) -> Paper:
-        """Give each author reference the cluster key it links to."""
-        for ref in paper.get("authors", []):
-            ref["key"] = parse_name(ref["name"]).key
-        return paper  # type: ignore[return-value]
+    def _add_author_keys(self, papers: list[dict[str, Any]]) -> None:
+        """Give each author reference the cluster key it links to (from the index, not by re-parsing)."""
+        refs = [ref for paper in papers for ref in paper.get("authors", [])]
+        for ref, key in zip(refs, self.index.row_cluster_keys([ref["row"] for ref in refs]), strict=True):
+            ref["key"] = key
 
     def stats(self) -> dict[str, Any]:
         meta = self.index.meta

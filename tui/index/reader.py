@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mmap
+import os
 from bisect import bisect_left
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ class _Blob:
 
     def __init__(self, path: Path, spans: np.ndarray) -> None:
         self.path = path
-        self.spans = spans
+        self.spans = np.asarray(spans)  # a plain view: indexing a memmap subclass costs microseconds each
         try:
             size = path.stat().st_size
             with path.open("rb") as handle:
@@ -31,6 +32,20 @@ class _Blob:
 
     def __len__(self) -> int:
         return len(self.spans)
+
+    def prefetch(self) -> None:
+        """Ask the kernel to read the file into the page cache in the background (no memory of ours)."""
+        if hasattr(os, "posix_fadvise"):
+            with self.path.open("rb") as handle:
+                os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_WILLNEED)
+
+    def get_many(self, ids: list[int]) -> list[dict[str, Any] | None]:
+        """Several records with one gather of their spans."""
+        data = self._data
+        out: list[dict[str, Any] | None] = []
+        for start, length in self.spans[ids].tolist() if ids else []:
+            out.append(orjson.loads(data[start : start + length]) if length else None)
+        return out
 
     def get(self, i: int) -> dict[str, Any] | None:
         if not 0 <= i < len(self):
@@ -89,6 +104,15 @@ class Index:
         return np.ascontiguousarray(self.cluster_stats[:, F.STAT_PAPERS])
 
     @cached_property
+    def cluster_key_chars(self) -> np.ndarray:
+        return np.ascontiguousarray(self.cluster_stats[:, F.STAT_KEY_CHARS])
+
+    def row_cluster_keys(self, row_ids: list[int]) -> list[str]:
+        """The cluster key of each author row, in one gather."""
+        keys = self.cluster_keys
+        return [keys[c] if c >= 0 else "" for c in self.row_cluster[row_ids].tolist()]
+
+    @cached_property
     def _cluster_papers(self) -> tuple[np.ndarray, np.ndarray]:
         return self._array(F.CLUSTER_PAPER_OFFSETS), self._array(F.CLUSTER_PAPER_IDS)
 
@@ -138,6 +162,12 @@ class Index:
     def paper(self, paper_id: int) -> dict[str, Any] | None:
         return self._papers.get(paper_id)
 
+    def papers(self, paper_ids: list[int]) -> list[dict[str, Any]]:
+        return [p for p in self._papers.get_many(paper_ids) if p is not None]
+
+    def rows(self, row_ids: list[int]) -> list[dict[str, Any]]:
+        return [r for r in self._rows.get_many(row_ids) if r is not None]
+
     def row(self, row_id: int) -> dict[str, Any] | None:
         return self._rows.get(row_id)
 
@@ -169,4 +199,7 @@ class Index:
     def warm(self) -> None:
         """Load everything a first keystroke needs, so that keystroke does not pay for it."""
         _ = self.cluster_keys, self.cluster_names, self.cluster_stats, self.cluster_paper_counts
+        _ = self.cluster_key_chars, self.row_cluster
+        self._papers.prefetch()
+        self._rows.prefetch()
         _ = self.name_tokens, self.trigrams, self.title_words
