@@ -259,15 +259,20 @@ async def start_ssh_server(config: SshServeConfig) -> tuple[asyncssh.SSHAcceptor
     return acceptor, state
 
 
+def _address(sockname: tuple[str, int] | tuple[str, int, int, int]) -> str:
+    host, port = sockname[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 async def serve_ssh(config: SshServeConfig) -> None:
     """Run until SIGINT, SIGTERM or SIGHUP, then end every session and reap every child before returning."""
     acceptor, state = await start_ssh_server(config)
     log_to_stderr()
-    port = acceptor.sockets[0].getsockname()[1]
+    # Every socket: a name like "localhost" can mean two addresses (and, with --port 0, two ports).
+    addresses = ", ".join(_address(sock.getsockname()) for sock in acceptor.sockets)
     logger.info(
-        "serving SSH on %s:%s (store %s, at most %d sessions, idle timeout %gs)",
-        config.host,
-        port,
+        "serving SSH on %s (store %s, at most %d sessions, idle timeout %gs)",
+        addresses,
         config.store,
         config.max_sessions,
         config.idle_timeout,
