@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import random
 import statistics
 import sys
 import time
@@ -172,6 +173,48 @@ class ClusterCorpus:
         return ClusterPage(key=key, name=display, rows=[row], papers=papers), [labels_by_id[p["id"]] for p in papers]
 
 
+def synthetic_page(papers: int = 1000, seed: int = 6) -> ClusterPage:
+    """A dense worst case for timing: many papers, few venues, co-authors drawn from a small pool.
+
+    Half the pool are short common-looking names ("li wu"), whose pairs are scored, and half
+    rare ones, which chain; every co-author is on dozens to hundreds of the cluster's papers.
+    """
+    rng = random.Random(seed)
+    syllables = ["li", "wu", "bo", "yu", "xu", "lu", "ma", "he"]
+    pool = [f"{rng.choice(syllables)} {rng.choice(syllables)}{i}" for i in range(150)]
+    pool += [f"Coauthor{i} Distinctivename{i}" for i in range(150)]
+    built: list[Paper] = []
+    for number in range(papers):
+        names = ["Wei Wang", *rng.sample(pool, rng.randint(0, 8))]
+        refs = [{"name": n, "row": OWN_ROW if n == "Wei Wang" else -1, "key": parse_name(n).key} for n in names]
+        built.append(
+            {
+                "id": number,
+                "title": "",
+                "year": rng.randint(1990, 2020),
+                "venue": f"V{rng.randint(1, 20)}",
+                "authors": refs,
+            }  # type: ignore[typeddict-item]
+        )
+    row = {"id": OWN_ROW, "name": "Wei Wang", "suffix": "", "orcid": "", "source_ids": ["name:Wei Wang"]}
+    return ClusterPage(key="wei wang", name="Wei Wang", rows=[row], papers=built)
+
+
+def time_synthetic(papers: int = 1000, repeats: int = 5) -> dict[str, Any]:
+    page = synthetic_page(papers)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        groups = identity_groups(page)
+        times.append(time.perf_counter() - started)
+    return {
+        "papers": papers,
+        "groups": len(groups),
+        "ms_median": round(1000 * statistics.median(times), 2),
+        "ms_max": round(1000 * max(times), 2),
+    }
+
+
 def acl_truth(author: AuthorInput) -> str | None:
     return author.source_id if author.source_id.startswith("acl:") else None
 
@@ -229,22 +272,24 @@ def evaluate(corpus: ClusterCorpus, use_name_sizes: bool = False) -> tuple[Score
     return score, ambiguous
 
 
-def evaluate_papers(
-    papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], str | None], use_name_sizes: bool = False
-) -> tuple[Score, Score]:
+def read_corpus(papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], str | None]) -> ClusterCorpus:
     corpus = ClusterCorpus(truth_of)
     for paper in papers:
         corpus.add(paper)
-    return evaluate(corpus, use_name_sizes)
+    return corpus
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tui.bench.identities", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tui.bench identities", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", choices=["acl", "dblp", "all"], default="all")
     parser.add_argument("--acl", type=Path, default=CORPORA["acl"][1], help="ACL Anthology tar.xz or XML")
     parser.add_argument("--dblp", type=Path, default=CORPORA["dblp"][1], help="DBLP BibTeX (.bib/.bib.xz)")
     parser.add_argument("--limit", type=int, default=None, help="read only the first N papers of each corpus")
-    parser.add_argument("--name-sizes", action="store_true", help="weight co-authors by corpus-wide name counts")
+    parser.add_argument(
+        "--name-sizes",
+        action="store_true",
+        help="also evaluate with corpus-wide name counts passed as name_sizes (the app guesses from name shapes)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     truths = {"acl": acl_truth, "dblp": dblp_truth}
@@ -255,20 +300,27 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {paths[name]} not found", file=sys.stderr)
             return 2
         started = time.perf_counter()
-        papers = read_papers(CORPORA[name][0], paths[name], args.limit)
-        score, ambiguous = evaluate_papers(papers, truths[name], args.name_sizes)
-        results[name] = score.as_dict() | {
-            "ambiguous_only": {
-                k: v for k, v in ambiguous.as_dict().items() if not k.startswith("ms_") and k != "largest"
-            },
-            "seconds_total": round(time.perf_counter() - started, 1),
-        }
+        corpus = read_corpus(read_papers(CORPORA[name][0], paths[name], args.limit), truths[name])
+        results[name] = _result(*evaluate(corpus))
+        if args.name_sizes:
+            results[name]["with_name_sizes"] = _result(*evaluate(corpus, use_name_sizes=True))
+        results[name]["seconds_total"] = round(time.perf_counter() - started, 1)
+    results["synthetic_1000"] = time_synthetic()
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        for name, result in results.items():
-            print(_summary(name, result))
+        for name in truths:
+            if name in results:
+                print(_summary(name, results[name]))
+                if "with_name_sizes" in results[name]:
+                    print(_summary(f"{name} with name sizes", results[name]["with_name_sizes"]))
+        print(f"synthetic dense cluster: {results['synthetic_1000']}")
     return 0
+
+
+def _result(score: Score, ambiguous: Score) -> dict[str, Any]:
+    skip = {"ms_p50", "ms_p95", "ms_max", "largest", "input_papers"}
+    return score.as_dict() | {"ambiguous_only": {k: v for k, v in ambiguous.as_dict().items() if k not in skip}}
 
 
 def _summary(name: str, result: dict[str, Any]) -> str:
