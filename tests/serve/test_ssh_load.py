@@ -74,3 +74,7 @@ def test_twenty_concurrent_sessions_all_answer_then_resources_return(ssh_server:
     assert rss <= idle_rss + MEMORY_TOLERANCE_KIB
     assert not [pid for group in tui_pids for pid in processes_in_group(group)]  # nothing the TUIs started either
     assert "refused: busy" in ssh_server.process.log()
+    # Every slot was given back: a new session is accepted again (it ends at once, its input being empty).
+    again = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    assert "busy" not in again.stderr
+    assert again.returncode == 0
