@@ -28,8 +28,11 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def app_command(store: Path) -> str:
-    """The shell command textual-serve starts for each browser tab."""
-    return shlex.join([sys.executable, "-m", "tui", "--store", str(store)])
+    """The shell command textual-serve starts for each browser tab.
+
+    ``exec``: the shell textual-serve starts becomes the app, so what textual-serve signals is the app itself.
+    """
+    return "exec " + shlex.join([sys.executable, "-m", "tui", "--store", str(store)])
 
 
 def serve_web(host: str, port: int, store: Path) -> None:
