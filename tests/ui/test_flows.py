@@ -222,3 +222,20 @@ async def test_help_lists_every_binding_and_palette_has_every_action() -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for binding in [*ClusterScreen.BINDINGS, *type(app).BINDINGS]:
             assert binding.description in titles
+
+
+async def test_command_palette_runs_an_action() -> None:
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "wenkai yang")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClusterScreen) and screen.sort_by == "year"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Sort")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.sort_by == "title"

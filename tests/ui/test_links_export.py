@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests.conftest import build_store, paper
 from tests.ui.helpers import demo_app, search, settle, static_text, store_app
@@ -145,3 +145,29 @@ async def test_export_one_paper_and_a_failed_write_is_one_line(tmp_path: Path) -
         await pilot.press("enter")
         await settle(pilot)
         assert (tmp_path / "one.bib").read_text(encoding="utf-8").count("@") == 1
+
+
+async def test_with_a_local_display_o_starts_the_browser_without_blocking(tmp_path: Path) -> None:
+    """A real browser command that, like a console browser, runs until it exits (GenericBrowser waits)."""
+    import webbrowser
+
+    opened = tmp_path / "opened.txt"
+    command = ["sh", "-c", f'sleep 2; printf %s "$0" > {opened}', "%s"]
+    webbrowser.register("arrow-test-browser", None, webbrowser.GenericBrowser(command), preferred=True)
+    app = store_app(linked_store(tmp_path / "s"), DISPLAY=":0")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "linked paper")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o", "j")
+        # The key after "o" was handled while the browser still runs: the event loop is not blocked.
+        assert app.screen.query_one("#authors", OptionList).highlighted == 1
+        assert not opened.exists()
+        assert isinstance(app.screen, PaperScreen)  # no link dialog: a browser was started
+        await settle(pilot)
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            await pilot.pause(0.05)
+        assert opened.read_text() == "https://doi.org/10.1000/linked"
+        assert app.clipboard != "https://doi.org/10.1000/linked"  # nothing copied: it was opened

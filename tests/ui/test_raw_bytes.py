@@ -7,6 +7,7 @@ characters reach the terminal, the control characters never do.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import os
 import pty
@@ -31,8 +32,9 @@ COLUMNS, ROWS = 160, 40
 class PtyApp:
     """``python -m tui --store DIR`` on the slave side of a pty; everything it writes is kept."""
 
-    def __init__(self, store: Path, home: Path) -> None:
+    def __init__(self, store: Path, home: Path, **extra_env: str) -> None:
         env = {
+            **extra_env,
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(home),
             "XDG_DATA_HOME": str(home / "xdg"),
@@ -83,9 +85,13 @@ class PtyApp:
         return not done
 
     def quit(self, timeout: float = 15.0) -> int:
-        self.type(b"q")
+        """Press q (again every 2 s: a dialog may take the first one) until the app exits."""
         deadline = time.monotonic() + timeout
+        next_press = 0.0
         while time.monotonic() < deadline:
+            if time.monotonic() >= next_press:
+                self.type(b"q")
+                next_press = time.monotonic() + 2.0
             self._read(0.1)
             if not self.alive():
                 while self._read(0.05):
@@ -150,3 +156,27 @@ def test_no_sequence_from_the_data_reaches_the_terminal(hostile_store: Path, tmp
     oscs = re.findall(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?", output)
     assert all(re.fullmatch(rb"\x1b\]22;[a-z-]+\x07", osc) for osc in oscs), {o for o in oscs if b"]22;" not in o}
     assert b"\x07" not in re.sub(rb"\x1b\]22;[a-z-]+\x07", b"", output)  # no BEL from the data either
+
+
+def test_over_ssh_in_tmux_o_writes_osc52_plain_and_wrapped_and_an_osc8_link(tmp_path: Path) -> None:
+    build_store(tmp_path / "store", [paper("Linked paper", ["Ann Bee"], doi="10.1000/linked")])
+    app = PtyApp(tmp_path / "store", tmp_path / "home", SSH_CONNECTION="10.0.0.1 5000 10.0.0.2 22", TMUX="/tmp/t,1,0")
+    url = b"https://doi.org/10.1000/linked"
+    payload = base64.b64encode(url)
+    try:
+        app.read_until(b"author names")
+        app.type(b"linked paper")
+        app.read_until(b"Linked paper")
+        app.type(b"\r")
+        app.read_until(b"Authors")
+        app.type(b"o")
+        app.read_until(b"Open this link on your own computer")
+        status = app.quit()
+    finally:
+        if app.alive():
+            os.kill(app.pid, signal.SIGKILL)
+    output = bytes(app.output)
+    assert b"\x1b]52;c;" + payload + b"\x07" in output  # plain: tmux takes it with set-clipboard on
+    assert b"\x1bPtmux;\x1b\x1b]52;c;" + payload + b"\x07\x1b\\" in output  # passthrough to the outer terminal
+    assert re.search(rb"\x1b\]8;id=[^;]*;" + re.escape(url) + rb"\x1b\\", output)  # the OSC 8 hyperlink
+    assert os.waitstatus_to_exitcode(status) == 0
