@@ -34,6 +34,7 @@ from typing import Any
 from tui.identities import identity_groups
 from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
 from tui.names import parse_name
+from tui.textsafe import safe_line
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CORPORA = {
@@ -324,7 +325,8 @@ def _result(score: Score, ambiguous: Score) -> dict[str, Any]:
 
 
 def _summary(name: str, result: dict[str, Any]) -> str:
-    largest = ", ".join(f"{x['cluster']} {x['papers']}p {x['ms']} ms" for x in result["largest"])
+    # Cluster names come from the corpus: untrusted text, stripped of control codes before printing.
+    largest = ", ".join(f"{safe_line(x['cluster'])} {x['papers']}p {x['ms']} ms" for x in result["largest"])
     amb = result["ambiguous_only"]
     return (
         f"{name}: P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
