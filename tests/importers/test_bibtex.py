@@ -51,13 +51,15 @@ def test_quirks_fixture() -> None:
     last = found["Still Imported After Bad Entries"]  # an "@" starting an abstract line is not an entry
     assert last.abstract == "An abstract whose line @starts with an at sign but is not an entry."
     assert all(p.source == "bibtex" and p.source_key == "" for p in papers)  # non-DBLP keys are not identities
-    assert report.read == 11  # @string, @comment and @preamble are not records
+    assert report.read == 13  # @string, @comment and @preamble are not records
     assert len(papers) == 7
     assert report.skipped == {
         "no title": 1,
         "invalid year": 1,
         "malformed entry: no ',' after the citation key": 1,
         "malformed entry: unbalanced braces in a field value": 1,
+        "malformed entry: unbalanced braces in a quoted value": 1,  # the quote runs into "year = {...}"
+        "malformed entry: no '=' after field 'title'": 1,
     }
     assert any(problem.startswith(f"{FIXTURES / 'quirks.bib'}:61: invalid year") for problem in report.problems)
 
