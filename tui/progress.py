@@ -22,6 +22,14 @@ Callback = Callable[[str, int, int], None]
 PLAIN_INTERVAL_S = 5.0
 
 
+def _eta(elapsed: float, done: int, total: int) -> str:
+    """ ", ETA 1m05s" from the pace so far, once there is a pace to go by."""
+    if done <= 0 or done >= total or elapsed < 1:
+        return ""
+    remaining = int(elapsed * (total - done) / done)
+    return f", ETA {remaining // 60}m{remaining % 60:02d}s"
+
+
 @contextmanager
 def progress_printer() -> Iterator[Callback]:
     """Yield a ``(stage, done, total)`` callback that shows progress on stderr."""
@@ -29,9 +37,11 @@ def progress_printer() -> Iterator[Callback]:
     if not console.is_terminal:
         last = [0.0]
         finished: set[str] = set()
+        started: dict[str, float] = {}
 
         def plain(stage: str, done: int, total: int) -> None:
             now = time.monotonic()
+            started.setdefault(stage, now)
             complete = done >= total
             if complete and stage in finished:
                 return  # a stage is reported complete once, however often it is told so
@@ -40,7 +50,11 @@ def progress_printer() -> Iterator[Callback]:
                 if complete:
                     finished.add(stage)
                 pct = 100 * done / total if total else 100
-                print(f"{stage}: {pct:5.1f}% ({done}/{total})", file=sys.stderr, flush=True)
+                print(
+                    f"{stage}: {pct:5.1f}% ({done}/{total}){_eta(now - started[stage], done, total)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         yield plain
         return
