@@ -1,0 +1,22 @@
+"""Plain progress lines (output not a terminal): a finished stage is reported once, with no ETA."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.progress import _eta, progress_printer
+
+
+def test_eta_from_the_pace_so_far() -> None:
+    assert _eta(10.0, 25, 100) == ", ETA 0m30s"
+    assert _eta(0.5, 25, 100) == ""  # too early to tell
+    assert _eta(90.0, 100, 100) == ""
+
+
+def test_plain_lines_report_completion_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with progress_printer() as progress:
+        progress("reading x.bib", 10, 100)
+        for _ in range(5):
+            progress("reading x.bib", 100, 100)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["reading x.bib:  10.0% (10/100)", "reading x.bib: 100.0% (100/100)"]
