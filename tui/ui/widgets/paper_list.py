@@ -89,7 +89,8 @@ class PaperList(ScrollView, can_focus=True):
         index, part = divmod(line, LINES_PER_PAPER)
         if index >= len(self.papers) or part == LINES_PER_PAPER - 1:
             return Strip.blank(width, self.rich_style)
-        text = self.item_lines(index)[part]
+        # A gutter mark as well as the colour: with NO_COLOR or 16 colours the mark still shows the cursor.
+        text = Text.assemble(("▌ " if index == self.cursor else "  "), self.item_lines(index)[part])
         if index == self.cursor:
             text.truncate(width, overflow="ellipsis", pad=True)  # the highlight spans the whole width
             text.stylize(self.get_component_rich_style("paper-list--cursor"))
