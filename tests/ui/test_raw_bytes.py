@@ -51,7 +51,7 @@ class PtyApp:
         self.typed_at = 0  # where the output was when a key was last typed
         self.status: int | None = None  # the wait status once the child has exited
 
-    def read_until(self, marker: bytes, timeout: float = 30.0) -> None:
+    def read_until(self, marker: bytes, timeout: float = 60.0) -> None:
         """Read until ``marker`` is written after the last key typed."""
         deadline = time.monotonic() + timeout
         while marker not in self.output[self.typed_at :]:
@@ -84,7 +84,7 @@ class PtyApp:
             self.status = status
         return not done
 
-    def quit(self, timeout: float = 15.0) -> int:
+    def quit(self, timeout: float = 30.0) -> int:
         """Press q (again every 2 s: a dialog may take the first one) until the app exits."""
         deadline = time.monotonic() + timeout
         next_press = 0.0

@@ -36,7 +36,7 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "arrow")
 
-    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+    def wait_for(self, *texts: str, timeout: float = 60.0) -> str:
         """Poll the pane until every text is on it (no fixed sleeps)."""
         deadline = time.monotonic() + timeout
         screen = ""
