@@ -160,3 +160,18 @@ def test_untouched_shards_stay_in_the_index(tmp_path):
     assert library.cluster("Ada Lovelace").paper_count == 1031
     assert library.paper(5)["title"] == "Paper 5"
     assert library.search_titles("paper 1029")[0].title == "Paper 1029"
+
+
+def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
+    root = tmp_path / "s"
+    first = [paper(f"Paper {i}", ["Ada Lovelace"], 1850, doi=f"10.1/{i}") for i in range(1030)]
+    # In the same import, after shard 0 was written: a duplicate that brings an abstract, one that adds nothing.
+    again = [paper("Paper 3", ["Ada Lovelace"], 1850, doi="10.1/3", abstract="Found later."),
+             paper("Paper 4", ["Ada Lovelace"], 1850, doi="10.1/4")]
+    library = build_store(root, first + again)
+    assert library.stats()["papers"] == 1030
+    assert library.paper(3)["abstract"] == "Found later."
+    assert library.cluster("Ada Lovelace").paper_count == 1030
+    # And across imports: the stored shard is read, merged and rewritten once.
+    library = build_store(root, [paper("Paper 5", ["Ada Lovelace"], 1850, doi="10.1/5", pages="1-2")])
+    assert library.paper(5)["pages"] == "1-2" and library.stats()["papers"] == 1030

@@ -180,40 +180,25 @@ class PaperIndexer:
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
     def build(self, manifest: dict[str, Any], rows: list[dict[str, Any] | None], dedupe: dict[int, int]) -> None:
-        """Write the index from the collected shards, the author rows and the dedupe key hashes."""
-        out = self.out
+        """Write the index from the collected shards, the author rows and the dedupe key hashes.
+
+        Consumes its inputs: ``rows`` and ``dedupe`` are emptied, and the collected shards dropped,
+        as soon as each is written, so a large import's peak memory is not all of them at once.
+        """
         self._blob.close()
-        n_rows, n_papers = len(rows), manifest["next_paper_id"]
-
-        row_keys = [fold(row["name"]) if row else "" for row in rows]
-        cluster_keys = sorted({k for k in row_keys if k})
-        cluster_of_key = {k: i for i, k in enumerate(cluster_keys)}
-        row_cluster = np.fromiter((cluster_of_key.get(k, -1) for k in row_keys), dtype=np.int32, count=n_rows)
-
-        ids = self._concat("ids", np.int32)
-        paper_years = np.zeros(n_papers, dtype=np.int16)
-        paper_years[ids] = self._concat("years", np.int16)
-        spans = np.zeros((n_papers, 2), dtype=np.int64)
-        spans[ids] = self._concat("spans", np.int64).reshape(-1, 2)
-        np.save(out / F.PAPERS_SPANS, spans)
-        np.save(out / F.PAPER_YEARS, paper_years)
-
+        out = self.out
+        np.save(out / F.DEDUPE_KEYS, np.fromiter(dedupe.keys(), dtype=np.int64, count=len(dedupe)))
+        np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
+        dedupe.clear()
+        paper_years, pp, pr, word_ids, word_owner = self._paper_arrays(manifest["next_paper_id"])
+        cluster_keys, row_cluster = _clusters_of_rows(rows)
         n_clusters = len(cluster_keys)
-        pp, pr = self._concat("post_paper", np.int32), self._concat("post_row", np.int32)
-        pc = row_cluster[pr] if len(pr) else np.zeros(0, np.int32)
-        row_papers = np.bincount(pr, minlength=n_rows) if len(pr) else np.zeros(n_rows, np.int64)
-        row_year_min, row_year_max = _group_year_span(pr, paper_years[pp], n_rows)
-
-        # Cluster -> papers, newest first (ties in import order); a paper listing two rows of one
-        # cluster counts once.
-        order = np.lexsort((pp, -paper_years[pp].astype(np.int64), pc))
-        pc_sorted, pp_sorted = pc[order], pp[order]
-        keep = np.ones(len(pc_sorted), dtype=bool)
-        keep[1:] = (pc_sorted[1:] != pc_sorted[:-1]) | (pp_sorted[1:] != pp_sorted[:-1])
-        pc_sorted, pp_sorted = pc_sorted[keep], pp_sorted[keep]
-        cluster_paper_off, cluster_paper_ids = _csr(pc_sorted, pp_sorted.astype(np.int32), n_clusters)
-        year_min, year_max = _group_year_span(pc_sorted, paper_years[pp_sorted], n_clusters)
-
+        row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
+        row_year_min, row_year_max = _group_year_span(pr, paper_years[pp], len(rows))
+        cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
+            row_cluster[pr] if len(pr) else np.zeros(0, np.int32), pp, paper_years, n_clusters
+        )
+        del pp, pr
         valid_rows = np.nonzero(row_cluster >= 0)[0].astype(np.int32)
         row_order = valid_rows[np.lexsort((-row_papers[valid_rows], row_cluster[valid_rows]))]
         cluster_row_off, cluster_row_ids = _csr(row_cluster[row_order], row_order, n_clusters)
@@ -223,46 +208,30 @@ class PaperIndexer:
         stats[:, F.STAT_ROWS] = np.diff(cluster_row_off)
         stats[:, F.STAT_YEAR_MIN] = year_min
         stats[:, F.STAT_YEAR_MAX] = year_max
-        name_tokens = [key_tokens(k) for k in cluster_keys]
-        stats[:, F.STAT_KEY_CHARS] = np.fromiter(
-            (sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=n_clusters
-        )
-
         # The display name of a cluster is the written form of its row with the most papers.
+        first_rows = cluster_row_ids[cluster_row_off[:-1]].tolist() if n_clusters else []
         names = [
-            rows[int(cluster_row_ids[cluster_row_off[i]])]["name"] if stats[i, F.STAT_ROWS] else k  # type: ignore[index]
-            for i, k in enumerate(cluster_keys)
+            rows[r]["name"] if n else k  # type: ignore[index]
+            for r, n, k in zip(first_rows, stats[:, F.STAT_ROWS].tolist(), cluster_keys, strict=True)
         ]
-
         _write_row_records(out, rows, row_papers.tolist(), row_year_min.tolist(), row_year_max.tolist())
-
-        _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
+        rows.clear()
         _write_lines(out / F.CLUSTER_NAMES, names)
-        np.save(out / F.CLUSTER_STATS, stats)
+        del names
         np.save(out / F.CLUSTER_PAPER_OFFSETS, cluster_paper_off)
         np.save(out / F.CLUSTER_PAPER_IDS, cluster_paper_ids)
         np.save(out / F.CLUSTER_ROW_OFFSETS, cluster_row_off)
         np.save(out / F.CLUSTER_ROW_IDS, cluster_row_ids.astype(np.int32))
         np.save(out / F.ROW_CLUSTER, row_cluster)
 
-        vocab, tok_off, tok_clusters = _token_index(name_tokens)
-        _write_lines(out / F.NAME_TOKENS, vocab)
-        np.save(out / F.NAME_TOKEN_OFFSETS, tok_off)
-        np.save(out / F.NAME_TOKEN_CLUSTERS, tok_clusters)
-
-        tri_codes, tri_off, tri_clusters = _trigram_index(cluster_keys)
-        np.save(out / F.TRIGRAM_CODES, tri_codes)
-        np.save(out / F.TRIGRAM_OFFSETS, tri_off)
-        np.save(out / F.TRIGRAM_CLUSTERS, tri_clusters)
-
-        word_ids, word_owner = self._concat("word_ids", np.int32), self._concat("word_owner", np.int32)
+        stats[:, F.STAT_KEY_CHARS] = _write_name_search(out, cluster_keys)
+        np.save(out / F.CLUSTER_STATS, stats)
+        _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
+        del cluster_keys
         words, word_off, word_papers = _sorted_postings(self.title_vocab, word_ids, word_owner)
         _write_lines(out / F.TITLE_WORDS, words)
         np.save(out / F.TITLE_WORD_OFFSETS, word_off)
         np.save(out / F.TITLE_WORD_PAPERS, word_papers)
-
-        np.save(out / F.DEDUPE_KEYS, np.fromiter(dedupe.keys(), dtype=np.int64, count=len(dedupe)))
-        np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         meta = {
             "version": F.INDEX_VERSION,
             "papers": int(manifest["papers"]),
@@ -270,6 +239,68 @@ class PaperIndexer:
             "clusters": n_clusters,
         }
         (out / F.META).write_bytes(orjson.dumps(meta))
+
+    def _paper_arrays(self, n_papers: int) -> tuple[np.ndarray, ...]:
+        """Years and spans written; postings and title words returned; the per-shard chunks dropped."""
+        ids = self._concat("ids", np.int32)
+        paper_years = np.zeros(n_papers, dtype=np.int16)
+        paper_years[ids] = self._concat("years", np.int16)
+        spans = np.zeros((n_papers, 2), dtype=np.int64)
+        spans[ids] = self._concat("spans", np.int64).reshape(-1, 2)
+        np.save(self.out / F.PAPERS_SPANS, spans)
+        np.save(self.out / F.PAPER_YEARS, paper_years)
+        arrays = (
+            paper_years,
+            self._concat("post_paper", np.int32),
+            self._concat("post_row", np.int32),
+            self._concat("word_ids", np.int32),
+            self._concat("word_owner", np.int32),
+        )
+        self.chunks.clear()
+        return arrays
+
+
+def _clusters_of_rows(rows: list[dict[str, Any] | None]) -> tuple[list[str], np.ndarray]:
+    """Sorted cluster keys, and each row's cluster (-1 for an empty slot)."""
+    row_keys = [fold(row["name"]) if row else "" for row in rows]
+    cluster_keys = sorted({k for k in row_keys if k})
+    cluster_of_key = {k: i for i, k in enumerate(cluster_keys)}
+    row_cluster = np.fromiter((cluster_of_key.get(k, -1) for k in row_keys), dtype=np.int32, count=len(rows))
+    return cluster_keys, row_cluster
+
+
+def _cluster_papers(
+    pc: np.ndarray, pp: np.ndarray, paper_years: np.ndarray, n_clusters: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster -> papers, newest first (ties in import order), and each cluster's year span.
+
+    A paper listing two rows of one cluster counts once.
+    """
+    order = np.lexsort((pp, -paper_years[pp].astype(np.int64), pc))
+    pc_sorted, pp_sorted = pc[order], pp[order]
+    del order
+    keep = np.ones(len(pc_sorted), dtype=bool)
+    keep[1:] = (pc_sorted[1:] != pc_sorted[:-1]) | (pp_sorted[1:] != pp_sorted[:-1])
+    pc_sorted, pp_sorted = pc_sorted[keep], pp_sorted[keep]
+    offsets, ids = _csr(pc_sorted, pp_sorted.astype(np.int32), n_clusters)
+    year_min, year_max = _group_year_span(pc_sorted, paper_years[pp_sorted], n_clusters)
+    return offsets, ids, year_min, year_max
+
+
+def _write_name_search(out: Path, cluster_keys: list[str]) -> np.ndarray:
+    """Word and trigram search structures over cluster keys; returns each key's letter count."""
+    name_tokens = [key_tokens(k) for k in cluster_keys]
+    key_chars = np.fromiter((sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=len(cluster_keys))
+    vocab, tok_off, tok_clusters = _token_index(name_tokens)
+    del name_tokens
+    _write_lines(out / F.NAME_TOKENS, vocab)
+    np.save(out / F.NAME_TOKEN_OFFSETS, tok_off)
+    np.save(out / F.NAME_TOKEN_CLUSTERS, tok_clusters)
+    tri_codes, tri_off, tri_clusters = _trigram_index(cluster_keys)
+    np.save(out / F.TRIGRAM_CODES, tri_codes)
+    np.save(out / F.TRIGRAM_OFFSETS, tri_off)
+    np.save(out / F.TRIGRAM_CLUSTERS, tri_clusters)
+    return key_chars
 
 
 def _group_year_span(groups: np.ndarray, years: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -89,6 +89,7 @@ class ImportSession:
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, AuthorRef | None] = {}
+        self._pending_merges: dict[int, list[tuple[int, PaperInput, str]]] = {}
         self._title_words: dict[int, list[str]] = {}  # computed by the parser, used when the shard is written
         self._shards: dict[int, dict[int, dict[str, Any]]] = {}
         self._dirty_shards: set[int] = set()
@@ -193,19 +194,39 @@ class ImportSession:
 
     def _merge(self, existing_id: int, incoming: PaperInput, first_key: str) -> Outcome:
         number = existing_id // PAPER_SHARD_SIZE
-        existing = self._shard(number).get(existing_id)
+        if number not in self._shards:
+            # The stored paper's shard is on disk: merge at commit, when each such shard is read once.
+            self._pending_merges.setdefault(number, []).append((existing_id, incoming, first_key))
+            return "merged"
+        return "merged" if self._merge_now(self._shards[number], existing_id, incoming, first_key) else "unchanged"
+
+    def _merge_now(
+        self, shard: dict[int, dict[str, Any]], existing_id: int, incoming: PaperInput, first_key: str
+    ) -> bool:
+        existing = shard.get(existing_id)
         if existing is None:
-            return "unchanged"
+            return False
         update: Paper = {field: getattr(incoming, field) for field in _FILLABLE}  # type: ignore[misc]
         update["links"] = incoming.links
         if not existing.get("authors"):
             update["authors"] = self._resolve_authors(incoming)
         if not _merge_into(existing, update):  # type: ignore[arg-type]
-            return "unchanged"
-        self._dirty_shards.add(number)
+            return False
+        self._dirty_shards.add(existing_id // PAPER_SHARD_SIZE)
         for key in paper_dedupe_keys(existing, first_key):
             self.dedupe.setdefault(key, existing_id)
-        return "merged"
+        return True
+
+    def _apply_pending_merges(self) -> None:
+        """Duplicates of papers in shards already on disk: one read and one write per shard."""
+        for number in sorted(self._pending_merges):
+            shard = self._shard(number)
+            changed = [self._merge_now(shard, *merge) for merge in self._pending_merges[number]]
+            if any(changed):
+                self._flush(number)
+            else:
+                del self._shards[number]
+        self._pending_merges.clear()
 
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
@@ -219,6 +240,10 @@ class ImportSession:
         """Write everything, build the index, then make the new generation live in one rename."""
         for number in sorted(self._dirty_shards):
             self._flush(number)
+        self._apply_pending_merges()
+        # Lookups only adding papers needs; a big import's memory goes to the index build instead.
+        self._plain_refs.clear()
+        self.row_by_key.clear()
         paper_shards = sorted(
             {
                 *(self.store.manifest["paper_shards"]),
@@ -247,7 +272,7 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        self.indexer.build(self.manifest, self.rows, self.dedupe)
+        self.indexer.build(self.manifest, self.rows, self.dedupe)  # empties both
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
