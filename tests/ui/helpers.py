@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from rich.console import Console
@@ -47,7 +48,7 @@ async def search(pilot: Pilot[None], query: str) -> None:
 
 def plain(renderable: object, width: int = 200) -> str:
     """What a renderable shows, as plain text."""
-    console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return console.export_text().rstrip("\n")
 
