@@ -136,6 +136,7 @@ class PaperIndexer:
         self._blob = (out / F.PAPERS_BLOB).open("wb")
         self._blob_size = 0
         self.title_vocab: dict[str, int] = {}
+        self.title_words_by_id: list[str] = []
         self.chunks: dict[int, _ShardChunk] = {}
 
     def shard_bytes(
@@ -146,6 +147,9 @@ class PaperIndexer:
         ``known_words`` holds title words already computed for some papers; they are taken out of it.
         """
         known_words = known_words if known_words is not None else {}
+        previous = self.chunks.get(number)
+        if previous is not None:  # written before and merged into since: titles did not change
+            known_words = {**self._words_of(previous), **known_words}
         chunk = _ShardChunk()
         vocab = self.title_vocab
         parts = []
@@ -166,13 +170,55 @@ class PaperIndexer:
             words = known_words.pop(paper_id, None)
             if words is None:
                 words = title_words(paper.get("title", ""))
+            known = len(vocab)
             word_ids = [vocab.setdefault(word, len(vocab)) for word in words]
+            if len(vocab) > known:  # ids are handed out in order: the new words are the new ids
+                self.title_words_by_id.extend(w for w, i in zip(words, word_ids, strict=True) if i >= known)
             chunk.word_ids.extend(word_ids)
             chunk.word_owner.extend([paper_id] * len(word_ids))
         self._blob.write(b"".join(records))
         self._blob_size = position
         self.chunks[number] = chunk
         return b'{"papers":{' + b",".join(parts) + b"}}"
+
+    def patched_shard_bytes(self, number: int, docs: dict[int, dict[str, Any]], changed: set[int]) -> bytes:
+        """Like ``shard_bytes`` for a shard written before in which only ``changed`` papers differ.
+
+        Merges fill empty fields and links; titles stay, so only the changed records, their years and
+        (for a paper that had no authors) their postings are updated.
+        """
+        chunk = self.chunks.get(number)
+        if chunk is None:
+            return self.shard_bytes(number, docs)
+        position_of = {paper_id: i for i, paper_id in enumerate(chunk.ids)}
+        with_postings = set(chunk.post_paper)
+        parts, records = [], []
+        position = self._blob_size
+        for paper_id in sorted(docs):
+            record = orjson.dumps(docs[paper_id])
+            parts.append(b'"%d":%s' % (paper_id, record))
+            if paper_id not in changed:
+                continue
+            i = position_of[paper_id]
+            chunk.spans[2 * i], chunk.spans[2 * i + 1] = position, len(record)
+            position += len(record)
+            records.append(record)
+            chunk.years[i] = docs[paper_id].get("year") or 0
+            if paper_id not in with_postings:
+                row_ids = [ref["row"] for ref in docs[paper_id].get("authors") or ()]
+                chunk.post_row.extend(row_ids)
+                chunk.post_paper.extend([paper_id] * len(row_ids))
+        self._blob.write(b"".join(records))
+        self._blob_size = position
+        return b'{"papers":{' + b",".join(parts) + b"}}"
+
+    def _words_of(self, chunk: _ShardChunk) -> dict[int, list[str]]:
+        """The title words a chunk recorded, per paper."""
+        words = self.title_words_by_id
+        grouped: dict[int, list[str]] = {}
+        for owner, word_id in zip(chunk.word_owner, chunk.word_ids, strict=True):
+            grouped.setdefault(owner, []).append(words[word_id])
+        return grouped
 
     def _concat(self, field: str, dtype: type) -> np.ndarray:
         arrays = [np.frombuffer(getattr(self.chunks[n], field), dtype=dtype) for n in sorted(self.chunks)]

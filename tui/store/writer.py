@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from tui.store.store import (
 )
 
 Outcome = Literal["imported", "merged", "unchanged"]
+RECENT_SHARDS_KEPT = 16
 _FILLABLE = ("title", "venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
 
@@ -89,6 +91,8 @@ class ImportSession:
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, AuthorRef | None] = {}
+        # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
+        self._filled: deque[int] = deque()
         self._pending_merges: dict[int, list[tuple[int, PaperInput, str]]] = {}
         self._title_words: dict[int, list[str]] = {}  # computed by the parser, used when the shard is written
         self._shards: dict[int, dict[int, dict[str, Any]]] = {}
@@ -189,7 +193,9 @@ class ImportSession:
             dedupe.setdefault(key, paper_id)
         self._title_words[paper_id] = words
         if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
-            self._flush(number)
+            self._filled.append(number)
+            if len(self._filled) > RECENT_SHARDS_KEPT:
+                self._flush(self._filled.popleft())
         return "imported"
 
     def _merge(self, existing_id: int, incoming: PaperInput, first_key: str) -> Outcome:
@@ -221,11 +227,15 @@ class ImportSession:
         """Duplicates of papers in shards already on disk: one read and one write per shard."""
         for number in sorted(self._pending_merges):
             shard = self._shard(number)
-            changed = [self._merge_now(shard, *merge) for merge in self._pending_merges[number]]
-            if any(changed):
+            changed = {merge[0] for merge in self._pending_merges[number] if self._merge_now(shard, *merge)}
+            del self._shards[number]
+            self._dirty_shards.discard(number)
+            if changed and number in self._written_shards:
+                data = self.indexer.patched_shard_bytes(number, shard, changed)
+                atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
+            elif changed:  # a shard of the previous generation: written into this one for the first time
+                self._shards[number] = shard
                 self._flush(number)
-            else:
-                del self._shards[number]
         self._pending_merges.clear()
 
     def _flush(self, number: int) -> None:
