@@ -222,6 +222,7 @@ async def test_help_lists_every_binding_and_palette_has_every_action() -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for binding in [*ClusterScreen.BINDINGS, *type(app).BINDINGS]:
             assert binding.description in titles
+        assert "Open the highlighted item" in titles
 
 
 async def test_command_palette_runs_an_action() -> None:
@@ -239,3 +240,10 @@ async def test_command_palette_runs_an_action() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and screen.sort_by == "title"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Open the highlighted")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PaperScreen)  # the palette opened the highlighted paper

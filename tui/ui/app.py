@@ -132,6 +132,9 @@ class ArrowApp(App[None]):
                     f"key: {binding.key.replace(',', ' / ')}",
                     partial(target.run_action, binding.action),
                 )
+        focused = screen.focused
+        if focused is not None and any(_keys_of(b) & {"enter"} for b in focused.BINDINGS):
+            yield SystemCommand("Open the highlighted item", "key: enter", partial(focused.run_action, "select"))
         yield from super().get_system_commands(screen)
 
     # Links, clipboard, export ----------------------------------------------------------------
@@ -209,6 +212,11 @@ class ArrowApp(App[None]):
     def _export(self, papers: list[Paper], request: ExportRequest) -> tuple[int, Path]:
         write_export(papers, request.fmt, request.path)
         return len(papers), request.path
+
+
+def _keys_of(binding: Any) -> set[str]:
+    key = binding.key if isinstance(binding, Binding) else binding[0]
+    return set(key.split(","))
 
 
 def _screen_actions(screen: Screen[Any]) -> set[str]:
