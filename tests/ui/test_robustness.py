@@ -146,3 +146,14 @@ async def test_sixteen_colours_and_no_color(monkeypatch) -> None:
         await settle(pilot)
         assert "Possible papers" in static_text(app, "#cluster-head")
         assert app.no_color
+
+
+async def test_long_result_lists_are_bounded(tmp_path: Path) -> None:
+    names = [f"Ann Smith{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(70)]
+    build_store(tmp_path / "many", [paper(f"On topic {i}", [name]) for i, name in enumerate(names)])
+    app = store_app(tmp_path / "many")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "ann smith")
+        results = app.screen.query_one("#results", OptionList)
+        assert results.option_count == 1 + 50  # the section header and the best 50 names
+        assert static_text(app, "#search-status").startswith("the best 50 author names")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -121,8 +121,7 @@ class SearchScreen(Screen[None]):
         if not hits and not titles:
             return Text.assemble("No author name or title matches ", (query.strip(), "bold"), ".")
         return Text(
-            f"{len(hits)} author name{'s' * (len(hits) != 1)} · {len(titles)} title{'s' * (len(titles) != 1)}"
-            " · Enter opens",
+            f"{_count(hits, CLUSTER_LIMIT, 'author name')} · {_count(titles, TITLE_LIMIT, 'title')} · Enter opens",
             style="dim",
         )
 
@@ -144,3 +143,9 @@ class SearchScreen(Screen[None]):
 
     def focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+
+def _count(found: list[Any], limit: int, noun: str) -> str:
+    """ "3 titles", or "the best 50 author names" when the list was cut at its limit."""
+    plural = noun + "s" * (len(found) != 1)
+    return f"the best {limit} {plural}" if len(found) >= limit else f"{len(found)} {plural}"
