@@ -43,3 +43,13 @@ def test_bad_arguments_are_one_line(isolated_home):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     result = run_cli("import", str(isolated_home / "missing.bib"), "--store", str(isolated_home / "s"))
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_served_sessions_cannot_change_the_store(isolated_home, tmp_path):
+    from tests.conftest import build_store, paper
+
+    build_store(tmp_path / "s", [paper("T", ["A B"], 2001)])
+    env = {**_env(isolated_home), "ARROW_TUI_READ_ONLY": "1"}
+    result = run_cli("import", str(tmp_path / "x.bib"), "--store", str(tmp_path / "s"), env=env)
+    assert result.returncode == 2 and "read-only" in result.stderr
+    assert run_cli("search", "a b", "--store", str(tmp_path / "s"), env=env).returncode == 0

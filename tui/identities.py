@@ -307,6 +307,11 @@ def identity_groups(page: ClusterPage, name_sizes: NameSizes | None = None) -> l
     return result
 
 
+def _most_common(counts: Counter[str], n: int) -> list[tuple[str, int]]:
+    """Counter.most_common with ties broken by key: the same output in every process."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
 def _describe(
     papers: list[Paper],
     shared: Counter[str],
@@ -318,16 +323,16 @@ def _describe(
 ) -> dict[str, Any]:
     years = [p["year"] for p in papers if p.get("year")]
     venues = Counter(p.get("venue", "") for p in papers if p.get("venue"))
-    top = [names[k] for k, n in shared.most_common(5) if n > 1 or len(papers) == 1]
+    top = [names[k] for k, n in _most_common(shared, 5) if n > 1 or len(papers) == 1]
     explicit = sorted(f"{ns}:{value}" for ns, values in identities.items() for value in values)
     return {
         "paper_ids": [p["id"] for p in papers],
         "papers": len(papers),
         "years": [min(years), max(years)] if years else None,
-        "top_venues": [v for v, _ in venues.most_common(3)],
+        "top_venues": [v for v, _ in _most_common(venues, 3)],
         "top_coauthors": top,
         "explicit_ids": explicit,
-        "links": dict(links),
+        "links": dict(sorted(links.items())),
         "coauthors_shared_with_other_groups": [names[k] for k in overlap[:5]],
         "evidence": _evidence(len(papers), links, explicit, overlap, names, group_count),
     }

@@ -9,6 +9,8 @@ from pathlib import Path
 import platformdirs
 
 ENV_STORE = "ARROW_TUI_STORE"
+ENV_READ_ONLY = "ARROW_TUI_READ_ONLY"  # set for served sessions: nothing may change the shared store
+ENV_SERVED = "ARROW_TUI_SERVED"  # set for served sessions: the app must not write files on the server
 CURRENT_FILE = "CURRENT"
 
 
@@ -34,11 +36,12 @@ def user_store_path() -> Path:
 
 def resolve_store(option: str | None, *, for_writing: bool = False) -> StoreLocation:
     """The store to open; for writing, never the demo (a new store in the user data dir instead)."""
+    forced_read_only = os.environ.get(ENV_READ_ONLY) == "1"
     if option:
-        return StoreLocation(Path(option).expanduser(), False, "option")
+        return StoreLocation(Path(option).expanduser(), forced_read_only, "option")
     if os.environ.get(ENV_STORE):
-        return StoreLocation(Path(os.environ[ENV_STORE]).expanduser(), False, "environment")
+        return StoreLocation(Path(os.environ[ENV_STORE]).expanduser(), forced_read_only, "environment")
     user = user_store_path()
     if for_writing or (user / CURRENT_FILE).exists():
-        return StoreLocation(user, False, "user data")
+        return StoreLocation(user, forced_read_only, "user data")
     return StoreLocation(demo_store_path(), True, "demo")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.errors import ImportFormatError, NotFound, StoreError
-from tui.importers import IMPORTERS, ImportReport, detect_format
-from tui.importers.pipeline import ParallelReader
-from tui.index.keys import PreparedKeys
 from tui.models import ClusterHit, ClusterPage, Paper, PaperInput, RowUpdate, TitleHit
 from tui.names import parse_name
 from tui.paths import StoreLocation
@@ -17,6 +14,10 @@ from tui.search import search_clusters, search_titles
 from tui.store import Store
 from tui.store.gcpause import gc_paused
 from tui.store.writer import ImportSession
+
+if TYPE_CHECKING:
+    from tui.importers import ImportReport
+    from tui.index.keys import PreparedKeys
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 KEYSTROKE_CLUSTER_LIMIT = 50  # bounded result lists: the UI never holds one entry per name in the store
@@ -92,8 +93,10 @@ class Library:
 
 
 def open_for_import(location: StoreLocation) -> Store:
-    if location.read_only:
+    if location.read_only and location.origin == "demo":
         raise StoreError(f"{location.path}: the bundled demo store is read-only; pass --store DIR")
+    if location.read_only:
+        raise StoreError(f"{location.path}: the store is read-only for this session (ARROW_TUI_READ_ONLY)")
     if not (location.path / "CURRENT").exists():
         if location.path.exists() and any(location.path.iterdir()):
             raise StoreError(f"{location.path}: exists, is not empty and is not an arrow-tui store")
@@ -109,6 +112,9 @@ def import_files(
     **options: Any,
 ) -> ImportReport:
     """Import files into the store as one transaction: all of them become visible, or none."""
+    from tui.importers import IMPORTERS, ImportReport, detect_format
+    from tui.importers.pipeline import ParallelReader
+
     store = open_for_import(location)
     importers = []
     for path in paths:

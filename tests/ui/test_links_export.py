@@ -171,3 +171,21 @@ async def test_with_a_local_display_o_starts_the_browser_without_blocking(tmp_pa
             await pilot.pause(0.05)
         assert opened.read_text() == "https://doi.org/10.1000/linked"
         assert app.clipboard != "https://doi.org/10.1000/linked"  # nothing copied: it was opened
+
+
+async def test_served_export_goes_to_the_users_clipboard_not_a_server_file(tmp_path: Path) -> None:
+    app = demo_app(ARROW_TUI_SERVED="1", SSH_CONNECTION="127.0.0.1 50000 127.0.0.1 2222")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, "wenkai yang")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "on-the-server.bib"
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not target.exists()
+        assert app.clipboard.count("@") == 9 and "Learning to Focus" in app.clipboard
+        notes = [n.message for n in app._notifications]
+        assert any("no file is written on the server" in m for m in notes), notes

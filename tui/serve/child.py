@@ -13,13 +13,16 @@ import sys
 import termios
 from pathlib import Path
 
+from tui.paths import ENV_READ_ONLY, ENV_SERVED
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds the ``tui`` package
 
 
 def child_environment(env: dict[str, str]) -> dict[str, str]:
-    """``env`` with this ``tui`` package importable, whatever the child's working directory is."""
+    """``env`` for a served session's app: this ``tui`` importable, the store read-only, and the app
+    told it is served, so it writes nothing on the server (exports go to the user instead)."""
     paths = [str(PACKAGE_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**env, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+    return {**env, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)), ENV_SERVED: "1", ENV_READ_ONLY: "1"}
 
 
 def take_controlling_terminal() -> None:

@@ -6,11 +6,12 @@ actions that reach outside the terminal: links, clipboard and export files.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -21,8 +22,7 @@ from textual.worker import Worker, WorkerState
 from tui.errors import ArrowError
 from tui.exporters import bibtex_entry, write_export
 from tui.models import Paper
-from tui.paths import StoreLocation
-from tui.service import Library
+from tui.paths import ENV_SERVED, StoreLocation
 from tui.textsafe import safe_line
 from tui.ui.links import best_link, is_remote, open_in_local_browser, osc52, served_in_browser
 from tui.ui.messages import Location, Navigate
@@ -32,6 +32,9 @@ from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.link import LinkScreen
 from tui.ui.screens.paper import PaperScreen
 from tui.ui.screens.search import SearchScreen
+
+if TYPE_CHECKING:
+    from tui.service import Library
 
 HistoryScreen = ClusterScreen | PaperScreen
 
@@ -67,6 +70,9 @@ class ArrowApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_library(self) -> tuple[Library, dict[str, Any]]:
+        # Imported here, off the event loop: numpy, rapidfuzz and the index are not needed for the first frame.
+        from tui.service import Library
+
         library = Library.open(self.location)
         library.warm()
         return library, library.stats()
@@ -85,7 +91,7 @@ class ArrowApp(App[None]):
             if worker.group == "load":
                 self.library, self.stats = worker.result
                 self.search_screen.library_ready()
-            elif worker.group == "export":
+            elif worker.group == "export" and worker.result is not None:
                 count, path = worker.result
                 self.notify(f"Wrote {count} paper{'s' * (count != 1)} to {path}", title="Exported", markup=False)
 
@@ -209,9 +215,24 @@ class ArrowApp(App[None]):
         self.push_screen(ExportScreen(safe_line(what), stem, Path.cwd()), write)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, papers: list[Paper], request: ExportRequest) -> tuple[int, Path]:
+    def _export(self, papers: list[Paper], request: ExportRequest) -> tuple[int, Path] | None:
+        if self.environ.get(ENV_SERVED) == "1":
+            self.call_from_thread(self._send_export, papers, request)
+            return None
         write_export(papers, request.fmt, request.path)
         return len(papers), request.path
+
+    def _send_export(self, papers: list[Paper], request: ExportRequest) -> None:
+        """Served to a team: an export goes to the user (download or clipboard), never to a server file."""
+        from tui.exporters import export_papers as render_export
+
+        text = render_export(papers, request.fmt)
+        if served_in_browser(self.environ):
+            self.deliver_text(io.StringIO(text), save_filename=request.path.name)
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied the export ({request.fmt}) to your clipboard; no file is written on the server.",
+                    title="Exported", markup=False)
 
 
 def _keys_of(binding: Any) -> set[str]:

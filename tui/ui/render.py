@@ -101,8 +101,11 @@ def rows_text(rows: list[dict[str, Any]]) -> Text:
 
 def identities_text(groups: list[dict[str, Any]]) -> Text:
     if len(groups) <= 1:
-        return Text("All papers are linked through shared co-authors (one group).", style="dim")
-    text = Text("Papers linked by shared co-authors; separate groups are probably different people.\n", style="dim")
+        return Text("All papers are linked (shared co-authors, identifiers or venues): one group.", style="dim")
+    text = Text(
+        "Papers linked by shared co-authors, identifiers or venues; separate groups are probably different people.\n",
+        style="dim",
+    )
     for index, group in enumerate(groups):
         years = group.get("years")
         text.append(f"\nGroup {group_label(index)}", style="bold")
