@@ -85,8 +85,10 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
         run_app(resolve_store(store_dir))
 
 
-def _store(ctx: click.Context, store_dir: str | None) -> str | None:
-    return store_dir or ctx.obj.get("store")
+def chosen_store(ctx: click.Context, store_dir: str | None) -> str | None:
+    """A subcommand's --store, else the one given before the subcommand (`arrow-tui --store D cmd`)."""
+    root = ctx.find_root().obj
+    return store_dir or (root.get("store") if isinstance(root, dict) else None)
 
 
 @main.command()
@@ -98,7 +100,7 @@ def _store(ctx: click.Context, store_dir: str | None) -> str | None:
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, titles: bool, as_json: bool, store_dir: str | None) -> None:
     """Author-name clusters matching QUERY, exact before prefix before fuzzy."""
-    library = _library(_store(ctx, store_dir))
+    library = _library(chosen_store(ctx, store_dir))
     if titles:
         found = library.search_titles(query, limit)
         if as_json:
@@ -127,7 +129,7 @@ def search(ctx: click.Context, query: str, limit: int, titles: bool, as_json: bo
 @click.pass_context
 def cluster(ctx: click.Context, name: str, as_json: bool, store_dir: str | None) -> None:
     """The cluster page of NAME: its author rows and papers, newest first."""
-    library = _library(_store(ctx, store_dir))
+    library = _library(chosen_store(ctx, store_dir))
     page = library.cluster(name)
     data = page.as_dict()
     from tui.identities import identity_groups
@@ -165,7 +167,7 @@ def cluster(ctx: click.Context, name: str, as_json: bool, store_dir: str | None)
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, store_dir: str | None) -> None:
     """Papers, author rows, clusters and size on disk."""
-    info = _library(_store(ctx, store_dir)).stats()
+    info = _library(chosen_store(ctx, store_dir)).stats()
     if as_json:
         _print_json(info)
         return
@@ -196,7 +198,7 @@ def import_cmd(
 
     if fmt != "auto" and fmt not in IMPORTERS:
         raise click.UsageError(f"format {fmt!r} is not available in this version")
-    location: StoreLocation = resolve_store(_store(ctx, store_dir), for_writing=True)
+    location: StoreLocation = resolve_store(chosen_store(ctx, store_dir), for_writing=True)
     options = {"dtd": dtd} if dtd else {}
     with progress_printer() as progress:
         report = import_files(location, list(files), fmt, progress, **options)
@@ -222,5 +224,5 @@ def reindex(ctx: click.Context, store_dir: str | None) -> None:
     """Rebuild the derived search index from the store's TinyDB files."""
     from tui.service import reindex as rebuild
 
-    rebuild(resolve_store(_store(ctx, store_dir), for_writing=True))
+    rebuild(resolve_store(chosen_store(ctx, store_dir), for_writing=True))
     click.echo("index rebuilt", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import store_option
+from tui.cli import chosen_store, store_option
 from tui.exporters import EXPORT_FORMATS, export_papers, format_for_path, write_export
 from tui.models import Paper
 from tui.paths import resolve_store
@@ -60,8 +60,7 @@ def _papers(ctx: click.Context, name: str | None, paper_id: int | None, store_di
     """The cluster's papers (the service lists them newest first) or the one paper; NotFound otherwise."""
     from tui.service import Library
 
-    group_store = (ctx.obj or {}).get("store") if isinstance(ctx.obj, dict) else None
-    library = Library.open(resolve_store(store_dir or group_store))
+    library = Library.open(resolve_store(chosen_store(ctx, store_dir)))
     if paper_id is not None:
         return [library.paper(paper_id)]
     return library.cluster(name or "").papers

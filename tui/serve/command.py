@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from tui.cli import chosen_store
 from tui.paths import resolve_store
 from tui.serve.errors import ServeSetupError
 
@@ -35,8 +36,7 @@ def _served_store(ctx: click.Context, store_dir: str | None) -> Path:
     """The store every session opens, checked now so that a wrong --store fails before listening."""
     from tui.service import Library
 
-    root_obj = ctx.find_root().obj or {}
-    location = resolve_store(store_dir or root_obj.get("store"))
+    location = resolve_store(chosen_store(ctx, store_dir))
     Library.open(location)  # raises StoreError with one clear line
     return location.path.resolve()
 
