@@ -189,3 +189,11 @@ async def test_served_export_goes_to_the_users_clipboard_not_a_server_file(tmp_p
         assert app.clipboard.count("@") == 9 and "Learning to Focus" in app.clipboard
         notes = [n.message for n in app._notifications]
         assert any("no file is written on the server" in m for m in notes), notes
+
+
+async def test_served_palette_offers_no_screenshot_to_a_server_file() -> None:
+    for environ, expected in (({"ARROW_TUI_SERVED": "1"}, False), ({}, True)):
+        app = demo_app(**environ)
+        async with app.run_test(size=(100, 30)):
+            titles = [c.title.lower() for c in app.get_system_commands(app.screen)]
+            assert any("screenshot" in t for t in titles) is expected

@@ -141,7 +141,11 @@ class ArrowApp(App[None]):
         focused = screen.focused
         if focused is not None and any(_keys_of(b) & {"enter"} for b in focused.BINDINGS):
             yield SystemCommand("Open the highlighted item", "key: enter", partial(focused.run_action, "select"))
-        yield from super().get_system_commands(screen)
+        served = self.environ.get(ENV_SERVED) == "1"
+        for command in super().get_system_commands(screen):
+            # Served to a team, nothing may write files on the server: Textual's screenshot would.
+            if not (served and "screenshot" in command.title.lower()):
+                yield command
 
     # Links, clipboard, export ----------------------------------------------------------------
 
