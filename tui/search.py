@@ -58,7 +58,22 @@ def _intersect(index_size: int, postings: list[np.ndarray]) -> np.ndarray:
     return np.flatnonzero(present)
 
 
+def _whole_word_counts(index: Index, words: list[str], candidates: np.ndarray) -> np.ndarray:
+    """For each candidate, how many query words are whole words of its name (not just starts)."""
+    vocab, offsets, owners = index.name_tokens
+    counts = np.zeros(len(candidates), dtype=np.int32)
+    for word in words:
+        i = bisect_left(vocab, word)
+        if i < len(vocab) and vocab[i] == word:
+            present = np.zeros(index.cluster_count(), dtype=bool)
+            present[owners[offsets[i] : offsets[i + 1]]] = True
+            counts += present[candidates]
+    return counts
+
+
 def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit]:
+    """Exact and prefix tiers. Exact: the words cover the whole name. Prefix score: words typed in
+    full count 1, started words 1/2, out of the query's words; so "Hinton" ranks every Hinton by papers."""
     vocab, offsets, owners = index.name_tokens
     postings = []
     for word in words:
@@ -70,8 +85,10 @@ def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit
     if not len(candidates):
         return []
     query_chars = sum(map(len, words))
-    coverage = query_chars / np.maximum(index.cluster_key_chars[candidates], 1)
-    rank = np.minimum(coverage, 1.0) * 1e9 + index.cluster_paper_counts[candidates]
+    exact = query_chars >= index.cluster_key_chars[candidates]
+    whole = _whole_word_counts(index, words, candidates)
+    score = np.where(exact, 1.0, (whole + 0.5 * (len(words) - whole)) / len(words))
+    rank = (exact * 2.0 + score) * 1e7 + index.cluster_paper_counts[candidates]
     # Repeated query words ("yang yang") can pass the set test without fitting: over-fetch, then verify.
     take = min(len(candidates), limit * 3)
     top = np.argpartition(-rank, take - 1)[:take] if take < len(candidates) else np.arange(len(candidates))
@@ -82,9 +99,8 @@ def _word_matches(index: Index, words: list[str], limit: int) -> list[ClusterHit
         key, name, papers, rows, y0, y1 = index.cluster_summary(cluster)
         if not _words_fit(words, key_tokens(key)):
             continue
-        score = round(min(float(coverage[i]), 1.0) * 100, 1)
-        tier = "exact" if score >= 100 else "prefix"
-        hits.append(ClusterHit(key, name, papers, rows, y0, y1, tier, score))
+        tier = "exact" if exact[i] else "prefix"
+        hits.append(ClusterHit(key, name, papers, rows, y0, y1, tier, round(float(score[i]) * 100, 1)))
         if len(hits) == limit:
             break
     return hits
