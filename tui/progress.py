@@ -18,7 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-Callback = Callable[[str, int, int], None]
+# (stage, done, total, records): bytes of the file on disk drive the bar and ETA; records give the rate.
+Callback = Callable[[str, int, int, int], None]
 PLAIN_INTERVAL_S = 5.0
 
 
@@ -32,14 +33,14 @@ def _eta(elapsed: float, done: int, total: int) -> str:
 
 @contextmanager
 def progress_printer() -> Iterator[Callback]:
-    """Yield a ``(stage, done, total)`` callback that shows progress on stderr."""
+    """Yield a ``(stage, done, total, records)`` callback that shows progress on stderr."""
     console = Console(stderr=True)
     if not console.is_terminal:
         last = [0.0]
         finished: set[str] = set()
         started: dict[str, float] = {}
 
-        def plain(stage: str, done: int, total: int) -> None:
+        def plain(stage: str, done: int, total: int, records: int = 0) -> None:
             now = time.monotonic()
             started.setdefault(stage, now)
             complete = done >= total
@@ -50,8 +51,9 @@ def progress_printer() -> Iterator[Callback]:
                 if complete:
                     finished.add(stage)
                 pct = 100 * done / total if total else 100
+                rate = f", {records / max(now - started[stage], 1e-3):,.0f} records/s" if records else ""
                 print(
-                    f"{stage}: {pct:5.1f}% ({done}/{total}){_eta(now - started[stage], done, total)}",
+                    f"{stage}: {pct:5.1f}% ({done}/{total}){rate}{_eta(now - started[stage], done, total)}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -62,6 +64,7 @@ def progress_printer() -> Iterator[Callback]:
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
+        TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -69,9 +72,14 @@ def progress_printer() -> Iterator[Callback]:
     with Progress(*columns, console=console, transient=False) as bar:
         tasks: dict[str, TaskID] = {}
 
-        def fancy(stage: str, done: int, total: int) -> None:
+        started: dict[str, float] = {}
+
+        def fancy(stage: str, done: int, total: int, records: int = 0) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+                tasks[stage] = bar.add_task(stage, total=total, rate="")
+                started[stage] = time.monotonic()
+            elapsed = max(time.monotonic() - started[stage], 1e-3)
+            rate = f"{records / elapsed:,.0f} rec/s" if records else ""
+            bar.update(tasks[stage], completed=done, total=total, rate=rate)
 
         yield fancy

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tui.importers import ImportReport
     from tui.index.keys import PreparedKeys
 
-ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+ProgressCallback = Callable[[str, int, int, int], None]  # (stage, done, total, records)
 KEYSTROKE_CLUSTER_LIMIT = 50  # bounded result lists: the UI never holds one entry per name in the store
 KEYSTROKE_TITLE_LIMIT = 20
 MIN_TITLE_QUERY = 3
@@ -132,12 +132,12 @@ def import_files(
                     continue
                 _add(session, item, prepared, report)
                 if progress and count % 2048 == 0:
-                    progress(f"reading {path.name}", reader.bytes_read, reader.size)
+                    progress(f"reading {path.name}", reader.bytes_read, reader.size, count)
             if progress:
-                progress(f"reading {path.name}", reader.size, reader.size)
+                progress(f"reading {path.name}", reader.size, reader.size, report.read)
         for update in updates:
             session.update_row(update.source_id, orcid=update.orcid, homepage=update.homepage)
-        session.commit(lambda done, total: progress("indexing", done, total) if progress else None)
+        session.commit(lambda done, total: progress("indexing", done, total, 0) if progress else None)
     return report
 
 
