@@ -164,3 +164,32 @@ def test_kill_9_midway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     assert _json(result)["imported"] == 2
     stats = _json(run_cli("stats", "--json", "--store", str(store)))
     assert stats["papers"] == before[0]["papers"] + 2
+
+
+def test_ctrl_c_midway_is_one_line_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    import os
+
+    dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
+    store = tmp_path / "store"
+    _json(run_cli("import", *map(str, MIXED), "--store", str(store), "--json"))
+    before = _snapshot(store)
+    # A terminal's Ctrl-C goes to the whole foreground process group: the import and its reader.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "import", str(dump), "--store", str(store)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(list(store.glob("gen-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == "arrow-tui: interrupted; the store is unchanged"
+    assert _snapshot(store) == before
+    assert [p for p in store.glob("gen-*")] == [store / (store / "CURRENT").read_text().strip()]

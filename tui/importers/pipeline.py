@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
@@ -72,6 +73,8 @@ def _close_inherited_descriptors(keep: int) -> None:
 
 
 def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Connection) -> None:
+    # Ctrl-C reaches the whole process group: the parent aborts the import and ends this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_descriptors(keep=pipe.fileno())
     report = ImportReport()
     try:
