@@ -175,3 +175,23 @@ def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
     # And across imports: the stored shard is read, merged and rewritten once.
     library = build_store(root, [paper("Paper 5", ["Ada Lovelace"], 1850, doi="10.1/5", pages="1-2")])
     assert library.paper(5)["pages"] == "1-2" and library.stats()["papers"] == 1030
+
+
+def test_merges_into_shards_written_long_before_are_spliced_in_place(tmp_path):
+    from tui.store.writer import RECENT_SHARDS_KEPT
+
+    count = (RECENT_SHARDS_KEPT + 2) * 1024  # shard 0 is written to disk before the duplicates arrive
+    papers = [paper(f"Paper {i}", ["Ada Lovelace", f"Coauthor {i % 300}"], 1850 + i % 40, doi=f"10.1/{i}")
+              for i in range(count)]
+    later = [paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", abstract="Found later."),
+             paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", pages="7-9"),
+             paper("Paper 4", ["Ada Lovelace"], 1854, doi="10.1/4")]
+    library = build_store(tmp_path / "s", papers + later)
+    assert library.stats()["papers"] == count
+    assert (library.paper(3)["abstract"], library.paper(3)["pages"]) == ("Found later.", "7-9")
+    assert library.paper(2)["title"] == "Paper 2" and library.paper(1023)["title"] == "Paper 1023"
+    shard = library.store.gen_dir / "papers" / "p000000.json"
+    with TinyDB(shard, access_mode="r") as db:
+        stored = {d.doc_id: d for d in db.table("papers").all()}
+    assert len(stored) == 1024 and stored[3]["abstract"] == "Found later." and stored[4]["title"] == "Paper 4"
+    assert library.search_titles("paper 3")[0].title.startswith("Paper 3")

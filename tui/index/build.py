@@ -109,14 +109,18 @@ def _write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8")
 
 
+_SHARD_HEAD = b'{"papers":{'
+
+
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
-    __slots__ = ("ids", "post_paper", "post_row", "spans", "word_ids", "word_owner", "years")
+    __slots__ = ("file_spans", "ids", "post_paper", "post_row", "spans", "word_ids", "word_owner", "years")
 
     def __init__(self) -> None:
         self.ids, self.years = array("i"), array("h")
         self.spans = array("q")  # (start, length) in the papers blob, per paper
+        self.file_spans = array("q")  # (start, length) of each record inside the shard file
         self.post_paper, self.post_row = array("i"), array("i")
         self.word_ids, self.word_owner = array("i"), array("i")
 
@@ -155,10 +159,14 @@ class PaperIndexer:
         parts = []
         records = []
         position = self._blob_size
+        in_file = len(_SHARD_HEAD)
         for paper_id in sorted(docs):
             paper = docs[paper_id]
             record = orjson.dumps(paper)
-            parts.append(b'"%d":%s' % (paper_id, record))
+            key = b'"%d":' % paper_id
+            parts.append(key + record)
+            chunk.file_spans.extend((in_file + len(key), len(record)))
+            in_file += len(key) + len(record) + 1  # and the comma
             records.append(record)
             chunk.ids.append(paper_id)
             chunk.years.append(paper.get("year") or 0)
@@ -179,38 +187,53 @@ class PaperIndexer:
         self._blob.write(b"".join(records))
         self._blob_size = position
         self.chunks[number] = chunk
-        return b'{"papers":{' + b",".join(parts) + b"}}"
+        return _SHARD_HEAD + b",".join(parts) + b"}}"
 
-    def patched_shard_bytes(self, number: int, docs: dict[int, dict[str, Any]], changed: set[int]) -> bytes:
-        """Like ``shard_bytes`` for a shard written before in which only ``changed`` papers differ.
+    def can_splice(self, number: int) -> bool:
+        """Whether this import wrote the shard, so its records' places in the file are known."""
+        return number in self.chunks
 
-        Merges fill empty fields and links; titles stay, so only the changed records, their years and
-        (for a paper that had no authors) their postings are updated.
+    def stored_record(self, number: int, data: bytes, paper_id: int) -> dict[str, Any]:
+        """One paper out of the bytes of a shard this import wrote, without parsing the rest."""
+        chunk = self.chunks[number]
+        i = chunk.ids.index(paper_id)
+        start, length = chunk.file_spans[2 * i], chunk.file_spans[2 * i + 1]
+        return orjson.loads(data[start : start + length])
+
+    def spliced_shard_bytes(self, number: int, data: bytes, changed: dict[int, dict[str, Any]]) -> bytes:
+        """The shard's bytes with the ``changed`` papers' records replaced; their index data updated.
+
+        Merges fill empty fields and links, titles stay: only those records, their years and (for a paper
+        that had no authors) their postings change. The rest of the shard is copied as bytes.
         """
-        chunk = self.chunks.get(number)
-        if chunk is None:
-            return self.shard_bytes(number, docs)
-        position_of = {paper_id: i for i, paper_id in enumerate(chunk.ids)}
+        chunk = self.chunks[number]
         with_postings = set(chunk.post_paper)
-        parts, records = [], []
-        position = self._blob_size
-        for paper_id in sorted(docs):
-            record = orjson.dumps(docs[paper_id])
-            parts.append(b'"%d":%s' % (paper_id, record))
-            if paper_id not in changed:
+        pieces, records = [], []
+        cursor, shift, position = 0, 0, self._blob_size
+        spans = chunk.file_spans
+        for i, paper_id in enumerate(chunk.ids):
+            start, length = spans[2 * i], spans[2 * i + 1]
+            spans[2 * i] = start + shift
+            paper = changed.get(paper_id)
+            if paper is None:
                 continue
-            i = position_of[paper_id]
+            record = orjson.dumps(paper)
+            pieces += [data[cursor:start], record]
+            cursor = start + length
+            shift += len(record) - length
+            spans[2 * i + 1] = len(record)
             chunk.spans[2 * i], chunk.spans[2 * i + 1] = position, len(record)
             position += len(record)
             records.append(record)
-            chunk.years[i] = docs[paper_id].get("year") or 0
+            chunk.years[i] = paper.get("year") or 0
             if paper_id not in with_postings:
-                row_ids = [ref["row"] for ref in docs[paper_id].get("authors") or ()]
+                row_ids = [ref["row"] for ref in paper.get("authors") or ()]
                 chunk.post_row.extend(row_ids)
                 chunk.post_paper.extend([paper_id] * len(row_ids))
+        pieces.append(data[cursor:])
         self._blob.write(b"".join(records))
         self._blob_size = position
-        return b'{"papers":{' + b",".join(parts) + b"}}"
+        return b"".join(pieces)
 
     def _words_of(self, chunk: _ShardChunk) -> dict[int, list[str]]:
         """The title words a chunk recorded, per paper."""

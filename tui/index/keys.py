@@ -10,7 +10,6 @@ from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
 
 _TITLE_WORD_RE = re.compile(r"\w+")
-_NON_WORD_RE = re.compile(r"\W+")
 # Words too common to narrow a title search; a query made only of them still matches on them.
 STOPWORDS = frozenset(
     ["a", "an", "and", "for", "in", "of", "on", "the", "to", "with", "via", "by", "from", "at", "is", "are", "as"]
@@ -19,7 +18,11 @@ STOPWORDS = frozenset(
 
 def title_words(title: str) -> list[str]:
     """Distinct folded words of a title, in order."""
-    return list(dict.fromkeys(_TITLE_WORD_RE.findall(fold(title))))
+    return list(dict.fromkeys(_all_title_words(title)))
+
+
+def _all_title_words(title: str) -> list[str]:
+    return _TITLE_WORD_RE.findall(fold(title))
 
 
 def normalised_doi(doi: str) -> str:
@@ -30,9 +33,15 @@ def normalised_doi(doi: str) -> str:
     return doi
 
 
-def title_year_author_key(title: str, year: int | None, first_author_key: str) -> str:
-    """Same normalised title, year and first author: the same paper from another source."""
-    return f"{_NON_WORD_RE.sub('', fold(title))}|{year or ''}|{first_author_key}"
+def title_year_author_key(
+    title: str, year: int | None, first_author_key: str, all_words: list[str] | None = None
+) -> str:
+    """Same normalised title, year and first author: the same paper from another source.
+
+    The title part is the folded title without its non-word characters, i.e. all its words joined.
+    """
+    words = _all_title_words(title) if all_words is None else all_words
+    return f"{''.join(words)}|{year or ''}|{first_author_key}"
 
 
 def key_hash(key: str) -> int:
@@ -41,7 +50,13 @@ def key_hash(key: str) -> int:
 
 
 def dedupe_keys(
-    doi: str, source: str, source_key: str, title: str, year: int | None, first_author_key: str
+    doi: str,
+    source: str,
+    source_key: str,
+    title: str,
+    year: int | None,
+    first_author_key: str,
+    all_title_words: list[str] | None = None,
 ) -> list[int]:
     """Hashes of every key under which an incoming duplicate of this paper would be recognised."""
     keys = []
@@ -50,7 +65,7 @@ def dedupe_keys(
     if source_key:
         keys.append(key_hash(f"src:{source}:{source_key}"))
     if title:
-        keys.append(key_hash("tya:" + title_year_author_key(title, year, first_author_key)))
+        keys.append(key_hash("tya:" + title_year_author_key(title, year, first_author_key, all_title_words)))
     return keys
 
 
@@ -76,5 +91,6 @@ class PreparedKeys(NamedTuple):
 
 def prepare(paper: PaperInput) -> PreparedKeys:
     first_key = parse_name(paper.authors[0].name).key if paper.authors else ""
-    hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key)
-    return PreparedKeys(first_key, hashes, title_words(paper.title))
+    words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
+    hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
+    return PreparedKeys(first_key, hashes, list(dict.fromkeys(words)))

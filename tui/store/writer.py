@@ -210,32 +210,46 @@ class ImportSession:
         self, shard: dict[int, dict[str, Any]], existing_id: int, incoming: PaperInput, first_key: str
     ) -> bool:
         existing = shard.get(existing_id)
-        if existing is None:
+        if existing is None or not self._merge_paper(existing, existing_id, incoming, first_key):
             return False
+        self._dirty_shards.add(existing_id // PAPER_SHARD_SIZE)
+        return True
+
+    def _merge_paper(self, existing: dict[str, Any], existing_id: int, incoming: PaperInput, first_key: str) -> bool:
         update: Paper = {field: getattr(incoming, field) for field in _FILLABLE}  # type: ignore[misc]
         update["links"] = incoming.links
         if not existing.get("authors"):
             update["authors"] = self._resolve_authors(incoming)
         if not _merge_into(existing, update):  # type: ignore[arg-type]
             return False
-        self._dirty_shards.add(existing_id // PAPER_SHARD_SIZE)
         for key in paper_dedupe_keys(existing, first_key):
             self.dedupe.setdefault(key, existing_id)
         return True
 
     def _apply_pending_merges(self) -> None:
-        """Duplicates of papers in shards already on disk: one read and one write per shard."""
+        """Duplicates of papers in shards already on disk: one read and one write per shard.
+
+        A shard this import wrote is patched as bytes (only the merged records are parsed and written
+        again); a shard of the previous generation is read whole and written into this one.
+        """
         for number in sorted(self._pending_merges):
+            merges = self._pending_merges[number]
+            path = self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE)
+            if number in self._written_shards and self.indexer.can_splice(number):
+                data = path.read_bytes()
+                changed: dict[int, dict[str, Any]] = {}
+                for existing_id, incoming, first_key in merges:
+                    paper = changed.get(existing_id) or self.indexer.stored_record(number, data, existing_id)
+                    if self._merge_paper(paper, existing_id, incoming, first_key):
+                        changed[existing_id] = paper
+                if changed:
+                    atomic_write_bytes(path, self.indexer.spliced_shard_bytes(number, data, changed), sync=False)
+                continue
             shard = self._shard(number)
-            changed = {merge[0] for merge in self._pending_merges[number] if self._merge_now(shard, *merge)}
-            del self._shards[number]
-            self._dirty_shards.discard(number)
-            if changed and number in self._written_shards:
-                data = self.indexer.patched_shard_bytes(number, shard, changed)
-                atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
-            elif changed:  # a shard of the previous generation: written into this one for the first time
-                self._shards[number] = shard
+            if any([self._merge_now(shard, *merge) for merge in merges]):
                 self._flush(number)
+            else:
+                del self._shards[number]
         self._pending_merges.clear()
 
     def _flush(self, number: int) -> None:
