@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,7 +124,11 @@ def _kill_leftovers(store: Path) -> None:
             continue
 
 
-def test_kill_9_midway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+def _start_dump_import_over_a_store(
+    tmp_path: Path, **popen: Any
+) -> tuple[Path, tuple, set[Path], subprocess.Popen[str]]:
+    """A store of the mixed fixtures, its snapshot and generation directories (taken before), and a
+    running import of the 1.6M-entry dump into it."""
     dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
     store = tmp_path / "store"
     _json(run_cli("import", *map(str, MIXED), "--store", str(store), "--json"))
@@ -135,7 +140,13 @@ def test_kill_9_midway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
+    return store, before, generations, process
+
+
+def test_kill_9_midway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store, before, generations, process = _start_dump_import_over_a_store(tmp_path)
     try:
         # Wait until the import is writing its new generation and has read a good part of the dump.
         deadline = time.monotonic() + 120
@@ -169,19 +180,8 @@ def test_kill_9_midway_leaves_the_store_as_it_was(tmp_path: Path) -> None:
 def test_ctrl_c_midway_is_one_line_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     import os
 
-    dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
-    store = tmp_path / "store"
-    _json(run_cli("import", *map(str, MIXED), "--store", str(store), "--json"))
-    before = _snapshot(store)
     # A terminal's Ctrl-C goes to the whole foreground process group: the import and its reader.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "import", str(dump), "--store", str(store)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    store, before, _generations, process = _start_dump_import_over_a_store(tmp_path, start_new_session=True)
     deadline = time.monotonic() + 60
     while len(list(store.glob("gen-*"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
