@@ -11,7 +11,7 @@ import platformdirs
 ENV_STORE = "ARROW_TUI_STORE"
 ENV_READ_ONLY = "ARROW_TUI_READ_ONLY"  # set for served sessions: nothing may change the shared store
 ENV_SERVED = "ARROW_TUI_SERVED"  # set for served sessions: the app must not write files on the server
-CURRENT_FILE = "CURRENT"
+CURRENT_FILE = "CURRENT"  # in a store directory: the name of the live generation
 
 
 @dataclass(frozen=True)

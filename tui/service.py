@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tui.errors import ImportFormatError, NotFound, StoreError
 from tui.models import ClusterHit, ClusterPage, Paper, PaperInput, RowUpdate, TitleHit
 from tui.names import parse_name
-from tui.paths import StoreLocation
+from tui.paths import CURRENT_FILE, StoreLocation
 from tui.search import search_clusters, search_titles
 from tui.store import Store
 from tui.store.gcpause import gc_paused
@@ -20,13 +20,15 @@ if TYPE_CHECKING:
     from tui.index.keys import PreparedKeys
 
 ProgressCallback = Callable[[str, int, int, int], None]  # (stage, done, total, records)
-KEYSTROKE_CLUSTER_LIMIT = 50  # bounded result lists: the UI never holds one entry per name in the store
-KEYSTROKE_TITLE_LIMIT = 20
-MIN_TITLE_QUERY = 3
 
 
 class Library:
     """A store opened for browsing. Every method is safe to call from a worker thread."""
+
+    # What one keystroke asks for. Bounded lists: the UI never holds one entry per name in the store.
+    KEYSTROKE_CLUSTER_LIMIT = 50
+    KEYSTROKE_TITLE_LIMIT = 20
+    MIN_TITLE_QUERY = 3
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -51,8 +53,9 @@ class Library:
 
     def search_as_you_type(self, query: str) -> tuple[list[ClusterHit], list[TitleHit]]:
         """What one keystroke in the search bar asks for: names, and titles once a word is typed."""
-        hits = self.search(query, KEYSTROKE_CLUSTER_LIMIT)
-        titles = self.search_titles(query, KEYSTROKE_TITLE_LIMIT) if len(query.strip()) >= MIN_TITLE_QUERY else []
+        hits = self.search(query, self.KEYSTROKE_CLUSTER_LIMIT)
+        wants_titles = len(query.strip()) >= self.MIN_TITLE_QUERY
+        titles = self.search_titles(query, self.KEYSTROKE_TITLE_LIMIT) if wants_titles else []
         return hits, titles
 
     def cluster(self, name: str) -> ClusterPage:
@@ -97,7 +100,7 @@ def open_for_import(location: StoreLocation) -> Store:
         raise StoreError(f"{location.path}: the bundled demo store is read-only; pass --store DIR")
     if location.read_only:
         raise StoreError(f"{location.path}: the store is read-only for this session (ARROW_TUI_READ_ONLY)")
-    if not (location.path / "CURRENT").exists():
+    if not (location.path / CURRENT_FILE).exists():
         if location.path.exists() and any(location.path.iterdir()):
             raise StoreError(f"{location.path}: exists, is not empty and is not an arrow-tui store")
         return Store.create(location.path)

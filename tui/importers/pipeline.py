@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import ArrowError, ImportFormatError
-from tui.importers.base import Importer, ImportReport, Source
+from tui.importers.base import MAX_PROBLEMS_KEPT, Importer, ImportReport, Source
 from tui.index.keys import PreparedKeys, prepare
 from tui.models import AuthorInput, PaperInput, RowUpdate
 
@@ -138,5 +138,5 @@ class ParallelReader:
     def _merge_report(self, child: ImportReport) -> None:
         self.report.read += child.read
         self.report.skipped.update(child.skipped)
-        room = max(0, 50 - len(self.report.problems))
+        room = max(0, MAX_PROBLEMS_KEPT - len(self.report.problems))
         self.report.problems.extend(child.problems[:room])

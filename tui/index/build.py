@@ -8,7 +8,6 @@ app never parses the shards and no query scans the store.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,6 @@ import orjson
 from tui.index import files as F
 from tui.index.keys import title_words
 from tui.names import fold, key_tokens
-
-ProgressCallback = Callable[[int, int], None]
 
 
 def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

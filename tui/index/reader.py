@@ -168,9 +168,6 @@ class Index:
     def rows(self, row_ids: list[int]) -> list[dict[str, Any]]:
         return [r for r in self._rows.get_many(row_ids) if r is not None]
 
-    def row(self, row_id: int) -> dict[str, Any] | None:
-        return self._rows.get(row_id)
-
     def paper_ids(self) -> range:
         return range(len(self._papers))
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tui.errors import StoreError
+from tui.paths import CURRENT_FILE
 from tui.store.atomic import atomic_write_bytes
 from tui.store.shards import parse_json_file
 
@@ -33,7 +34,6 @@ SCHEMA_VERSION = 1
 STORE_FORMAT = "arrow-tui-store"
 PAPER_SHARD_SIZE = 1024
 ROW_SHARD_SIZE = 4096
-CURRENT_FILE = "CURRENT"
 
 
 def paper_shard_name(paper_id: int) -> str:

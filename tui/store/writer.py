@@ -20,10 +20,10 @@ from tui.index.build import PaperIndexer
 from tui.index.keys import PreparedKeys, paper_dedupe_keys, prepare
 from tui.models import AuthorInput, AuthorRef, Paper, PaperInput
 from tui.names import parse_name
+from tui.paths import CURRENT_FILE
 from tui.store.atomic import atomic_write_bytes
 from tui.store.shards import read_shard, write_shard
 from tui.store.store import (
-    CURRENT_FILE,
     PAPER_SHARD_SIZE,
     ROW_SHARD_SIZE,
     Store,

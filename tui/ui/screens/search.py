@@ -22,10 +22,6 @@ from tui.ui.widgets.vim import VimOptionList
 if TYPE_CHECKING:
     from tui.ui.app import ArrowApp
 
-CLUSTER_LIMIT = 50  # bounded lists: never a widget, nor even an option, per name in the store
-TITLE_LIMIT = 20
-MIN_TITLE_QUERY = 3
-
 
 class SearchScreen(Screen[None]):
     """Search bar on top; results below in two sections, author names then titles."""
@@ -94,8 +90,7 @@ class SearchScreen(Screen[None]):
     def _search(self, query: str, serial: int) -> None:
         library = self.app.library
         assert library is not None
-        hits = library.search(query, CLUSTER_LIMIT)
-        titles = library.search_titles(query, TITLE_LIMIT) if len(query.strip()) >= MIN_TITLE_QUERY else []
+        hits, titles = library.search_as_you_type(query)  # the same call the benchmark times
         self.app.call_from_thread(self._show, query, hits, titles, serial)
 
     def _show(self, query: str, hits: list[ClusterHit], titles: list[TitleHit], serial: int) -> None:
@@ -120,10 +115,10 @@ class SearchScreen(Screen[None]):
             return Text("Type an author name or title words. Enter opens the first result; ↓ the list.", style="dim")
         if not hits and not titles:
             return Text.assemble("No author name or title matches ", (query.strip(), "bold"), ".")
-        return Text(
-            f"{_count(hits, CLUSTER_LIMIT, 'author name')} · {_count(titles, TITLE_LIMIT, 'title')} · Enter opens",
-            style="dim",
-        )
+        library = self.app.library
+        assert library is not None  # only searches, which need the library, reach here with a query
+        names = _count(hits, library.KEYSTROKE_CLUSTER_LIMIT, "author name")
+        return Text(f"{names} · {_count(titles, library.KEYSTROKE_TITLE_LIMIT, 'title')} · Enter opens", style="dim")
 
     @on(OptionList.OptionSelected, "#results")
     def _open(self, event: OptionList.OptionSelected) -> None:
