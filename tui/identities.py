@@ -24,13 +24,19 @@ people): the weights and thresholds were chosen on real ground truth (``docs/ide
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from tui.index.keys import STOPWORDS, title_words
 from tui.models import ClusterPage, Paper
 
 NameSizes = Callable[[str], int | None]
+# The co-authors of a name across the whole library (cluster keys), for two-hop evidence.
+CoauthorNeighbours = Callable[[str], Collection[str]]
+# The share (0..1) of the library's papers whose title has a word (as ``tui.index.keys.title_words`` splits it).
+TitleWordShare = Callable[[str], float]
 
 # Paper pairs (and, in the second stage, groups) whose summed evidence reaches this are linked.
 LINK_SCORE = 1.0
@@ -45,11 +51,28 @@ DISTINCT_VENUE_ALONE_PAPERS = 300
 # A common co-author name on more papers of the cluster than this adds nothing to paper pairs
 # (it would cost n² work and say little); it still counts between groups in the second stage.
 PAIR_POSTINGS_CAP = 100
+VENUE_VOLUMES = True
+VENUE_WORKSHOPS = False
+_VOLUME_RE = re.compile(r"\s*\(\d+\)$")
+_WORKSHOPS_RE = re.compile(r"\s+workshops?$", re.IGNORECASE)
 # Second stage: groups compared by all their co-authors and venues, a few rounds.
 PROFILE_ROUNDS = 2
 PROFILE_VENUE_WEIGHT = 0.5
 # A co-author or venue shared by more groups than this is no evidence between any two of them.
 PROFILE_HUB_GROUPS = 50
+# Two-hop evidence: a co-author of one group has written with a co-author of the other group
+# (elsewhere in the library). Each such pair of names ("bridge") adds this times both names' weights.
+TWO_HOP_WEIGHT = 0.5
+# A co-author with more library co-authors than this is a hub: its bridges say little.
+TWO_HOP_MAX_NEIGHBOURS = 400
+# ... only in clusters up to this size: in bigger ones the groups' co-author circles overlap
+# through shared communities (measured on DBLP: bridges between groups of clusters over 100
+# papers join two different people more often than one).
+TWO_HOP_CLUSTER_PAPERS = 100
+TWO_HOP_PAIR_CLUSTER_PAPERS = 300
+TWO_HOP_PAIR_WEIGHT = 0.5
+TITLE_WORD_WEIGHT = 0.5
+RARE_TITLE_WORD_SHARE = 0.003
 
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
@@ -133,6 +156,16 @@ def venue_weight(cluster_papers: int, common_name: bool, base: float = VENUE_WEI
     return base * min(1.0, math.sqrt(alone / max(cluster_papers, 1)))
 
 
+def venue_key(venue: str) -> str:
+    """A venue as compared between papers: volumes of one proceedings ("DEXA (2)") are one venue."""
+    venue = venue.strip()
+    if VENUE_VOLUMES and venue.endswith(")"):
+        venue = _VOLUME_RE.sub("", venue)
+    if VENUE_WORKSHOPS:
+        venue = _WORKSHOPS_RE.sub("", venue)
+    return venue.casefold()
+
+
 def is_common_name(key: str, name_sizes: NameSizes | None = None) -> bool:
     """Whether a name is likely shared by several people in this library."""
     return name_weight(key, name_sizes) < 1.0
@@ -177,23 +210,68 @@ def _coauthors(page: ClusterPage) -> list[set[str]]:
     ]
 
 
-def group_positions(page: ClusterPage, name_sizes: NameSizes | None = None) -> list[list[int]]:
+def group_positions(
+    page: ClusterPage,
+    name_sizes: NameSizes | None = None,
+    coauthor_neighbours: CoauthorNeighbours | None = None,
+    title_word_share: TitleWordShare | None = None,
+) -> list[list[int]]:
     """Positions of ``page.papers`` grouped into probable identities, largest group first."""
-    groups, _coauthor_keys = _group(page, name_sizes)
+    groups, _coauthor_keys = _group(page, name_sizes, coauthor_neighbours, title_word_share)
     return sorted(groups.members().values(), key=lambda g: (-len(g), g[0]))
 
 
-def _group(page: ClusterPage, name_sizes: NameSizes | None) -> tuple[_Groups, list[set[str]]]:
+def _group(
+    page: ClusterPage,
+    name_sizes: NameSizes | None,
+    coauthor_neighbours: CoauthorNeighbours | None,
+    title_word_share: TitleWordShare | None,
+) -> tuple[_Groups, list[set[str]]]:
     identities = _own_identities(page)
     coauthors = _coauthors(page)
     groups = _Groups(identities)
     _link_explicit(groups, identities)
     common_name = is_common_name(page.key, name_sizes)
-    _link_papers(groups, page.papers, coauthors, name_sizes, common_name)
+    venues = [venue_key(p.get("venue", "")) for p in page.papers]
+    bridges: dict[str, dict[str, float]] = {}
+    if coauthor_neighbours and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
+        bridges = _bridges(coauthors, page.key, coauthor_neighbours, name_sizes)
+    pair_score: dict[tuple[int, int], float] = defaultdict(float)
+    size_factor = min(1.0, math.sqrt(TWO_HOP_CLUSTER_PAPERS / max(len(page.papers), 1)))
+    if bridges:
+        _add_paper_bridges(pair_score, coauthors, bridges, TWO_HOP_PAIR_WEIGHT * size_factor)
+    if title_word_share and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
+        _add_title_words(pair_score, page.papers, title_word_share, TITLE_WORD_WEIGHT * size_factor)
+    _link_papers(groups, venues, coauthors, name_sizes, common_name, pair_score)
+    if len(page.papers) > TWO_HOP_CLUSTER_PAPERS:
+        bridges = {}
     for _round in range(PROFILE_ROUNDS):
-        if not _link_profiles(groups, page.papers, coauthors, name_sizes, common_name):
+        if not _link_profiles(groups, venues, coauthors, name_sizes, common_name, bridges):
             break
     return groups, coauthors
+
+
+def _bridges(
+    coauthors: list[set[str]], own_key: str, neighbours: CoauthorNeighbours, name_sizes: NameSizes | None
+) -> dict[str, dict[str, float]]:
+    """Co-author names of this cluster that have written together elsewhere: name -> name -> weight.
+
+    Only pairs within the cluster's own co-authors matter, so each name's library co-authors are
+    cut down to those at once (a set intersection, cheap even for prolific names).
+    """
+    present = {k for keys in coauthors for k in keys}
+    found: dict[str, dict[str, float]] = {}
+    weights = {k: name_weight(k, name_sizes) for k in present}
+    for key in present:
+        near = neighbours(key)
+        if not near or len(near) > TWO_HOP_MAX_NEIGHBOURS:
+            continue
+        linked = present.intersection(near)
+        linked.discard(key)
+        linked.discard(own_key)
+        if linked:
+            found[key] = {other: TWO_HOP_WEIGHT * weights[key] * weights[other] for other in linked}
+    return found
 
 
 def _link_explicit(groups: _Groups, identities: list[dict[str, set[str]]]) -> None:
@@ -206,13 +284,13 @@ def _link_explicit(groups: _Groups, identities: list[dict[str, set[str]]]) -> No
 
 def _link_papers(
     groups: _Groups,
-    papers: Sequence[Paper],
+    venues: list[str],
     coauthors: list[set[str]],
     name_sizes: NameSizes | None,
     common_name: bool,
+    pair_score: dict[tuple[int, int], float],
 ) -> None:
     """Link paper pairs whose weighted shared co-authors, plus a shared venue, reach LINK_SCORE."""
-    pair_score: dict[tuple[int, int], float] = defaultdict(float)
     postings: dict[str, list[int]] = defaultdict(list)
     for position, keys in enumerate(coauthors):
         for key in keys:
@@ -227,11 +305,10 @@ def _link_papers(
                 groups.union(positions[0], position, "coauthor")
         elif len(positions) <= PAIR_POSTINGS_CAP:
             _add_pairs(pair_score, positions, weight)
-    venues = [p.get("venue", "") for p in papers]
-    same_venue = venue_weight(len(papers), common_name)
+    same_venue = venue_weight(len(venues), common_name)
     if same_venue >= LINK_SCORE:
         # A small cluster: a venue links on its own, so its papers are chained without scoring pairs.
-        _link_venues(groups, papers)
+        _link_venues(groups, venues)
     else:
         for pair in pair_score:
             if venues[pair[0]] and venues[pair[0]] == venues[pair[1]]:
@@ -241,12 +318,47 @@ def _link_papers(
         groups.union(a, b, "coauthor")
 
 
-def _link_venues(groups: _Groups, papers: Sequence[Paper]) -> None:
+def _add_paper_bridges(
+    pair_score: dict[tuple[int, int], float],
+    coauthors: list[set[str]],
+    bridges: dict[str, dict[str, float]],
+    scale: float,
+) -> None:
+    """Two-hop evidence between papers: a co-author x of one wrote with a co-author y of the other elsewhere."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for position, keys in enumerate(coauthors):
+        for key in keys:
+            postings[key].append(position)
+    for position, keys in enumerate(coauthors):
+        for x in keys:
+            for y, weight in bridges.get(x, {}).items():
+                if y in keys:
+                    continue
+                for other in postings[y]:
+                    if other > position and x not in coauthors[other]:
+                        pair_score[position, other] += weight * scale
+
+
+def _add_title_words(
+    pair_score: dict[tuple[int, int], float], papers: Sequence[Paper], share: TitleWordShare, weight: float
+) -> None:
+    """Title words rare in the whole library, shared by two papers: each adds ``weight``."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for position, paper in enumerate(papers):
+        for word in title_words(paper.get("title", "")):
+            if len(word) > 2 and word not in STOPWORDS:
+                postings[word].append(position)
+    for word, positions in postings.items():
+        if 1 < len(positions) <= PAIR_POSTINGS_CAP and share(word) <= RARE_TITLE_WORD_SHARE:
+            _add_pairs(pair_score, positions, weight)
+
+
+def _link_venues(groups: _Groups, venues: list[str]) -> None:
     """Chain the papers of each venue (a year window was measured too: it lost more than it saved)."""
     first_at: dict[str, int] = {}
-    for position, paper in enumerate(papers):
-        if paper.get("venue"):
-            groups.union(first_at.setdefault(paper["venue"], position), position, "venue")
+    for position, venue in enumerate(venues):
+        if venue:
+            groups.union(first_at.setdefault(venue, position), position, "venue")
 
 
 def _add_pairs(pair_score: dict[tuple[int, int], float], positions: list[int], weight: float) -> None:
@@ -257,25 +369,31 @@ def _add_pairs(pair_score: dict[tuple[int, int], float], positions: list[int], w
 
 def _link_profiles(
     groups: _Groups,
-    papers: Sequence[Paper],
+    venues: list[str],
     coauthors: list[set[str]],
     name_sizes: NameSizes | None,
     common_name: bool,
+    bridges: dict[str, dict[str, float]],
 ) -> bool:
     """Merge groups whose co-authors and venues, summed over all their papers, reach LINK_SCORE."""
     by_coauthor: dict[str, list[int]] = defaultdict(list)
     venues_of: dict[int, set[str]] = {}
-    for root, positions in groups.members().items():
-        for key in {k for i in positions for k in coauthors[i]}:
+    coauthors_of: dict[int, set[str]] = {}
+    # Roots in ascending order, so every pair below is keyed (smaller, larger).
+    for root, positions in sorted(groups.members().items()):
+        keys = coauthors_of[root] = {k for i in positions for k in coauthors[i]}
+        for key in keys:
             by_coauthor[key].append(root)
-        venues_of[root] = {papers[i]["venue"] for i in positions if papers[i].get("venue")}
+        venues_of[root] = {venues[i] for i in positions if venues[i]}
     pair_score: dict[tuple[int, int], float] = defaultdict(float)
     for key, roots in by_coauthor.items():
         if 1 < len(roots) <= PROFILE_HUB_GROUPS:
             _add_pairs(pair_score, roots, name_weight(key, name_sizes))
+    if bridges:
+        _add_bridges(pair_score, bridges, by_coauthor, coauthors_of)
     # Venues only strengthen group pairs that already share a co-author: enumerating every pair
     # of groups at a big venue would cost more than it finds.
-    per_venue = venue_weight(len(papers), common_name, PROFILE_VENUE_WEIGHT)
+    per_venue = venue_weight(len(venues), common_name, PROFILE_VENUE_WEIGHT)
     for pair in pair_score:
         pair_score[pair] += per_venue * len(venues_of[pair[0]] & venues_of[pair[1]])
     merged = False
@@ -284,13 +402,45 @@ def _link_profiles(
     return merged
 
 
-def identity_groups(page: ClusterPage, name_sizes: NameSizes | None = None) -> list[dict[str, Any]]:
+def _add_bridges(
+    pair_score: dict[tuple[int, int], float],
+    bridges: dict[str, dict[str, float]],
+    by_coauthor: dict[str, list[int]],
+    coauthors_of: dict[int, set[str]],
+) -> None:
+    """Add two-hop evidence: group A has co-author x, group B has y, and x wrote with y elsewhere.
+
+    A bridge counts only when x is not B's co-author and y not A's (else the groups share a
+    co-author, already counted), and each pair of names once.
+    """
+    for x, others in bridges.items():
+        x_groups = by_coauthor[x]
+        if len(x_groups) > PROFILE_HUB_GROUPS:
+            continue
+        for y, weight in others.items():
+            if y <= x:
+                continue
+            y_groups = by_coauthor[y]
+            if len(y_groups) > PROFILE_HUB_GROUPS:
+                continue
+            for a in x_groups:
+                for b in y_groups:
+                    if a != b and y not in coauthors_of[a] and x not in coauthors_of[b]:
+                        pair_score[(a, b) if a < b else (b, a)] += weight
+
+
+def identity_groups(
+    page: ClusterPage,
+    name_sizes: NameSizes | None = None,
+    coauthor_neighbours: CoauthorNeighbours | None = None,
+    title_word_share: TitleWordShare | None = None,
+) -> list[dict[str, Any]]:
     """Probable identities inside a cluster page, largest first, each with its papers and evidence.
 
     ``name_sizes(key)`` may give the number of papers in the library written by a co-author's
     name (its cluster size); without it, how common a name is is guessed from its shape.
     """
-    groups, coauthors = _group(page, name_sizes)
+    groups, coauthors = _group(page, name_sizes, coauthor_neighbours, title_word_share)
     members = sorted(groups.members().items(), key=lambda item: (-len(item[1]), item[1][0]))
     groups_with: Counter[str] = Counter(
         k for _root, positions in members for k in {k for i in positions for k in coauthors[i]}
