@@ -34,7 +34,8 @@ from tui.models import ClusterPage, Paper
 
 NameSizes = Callable[[str], int | None]
 # The co-authors of a name across the whole library (cluster keys), for two-hop evidence.
-CoauthorNeighbours = Callable[[str], Collection[str]]
+# ``None`` for a name on more than TWO_HOP_MAX_PAPERS papers: a hub, skipped (and not worth reading).
+CoauthorNeighbours = Callable[[str], Collection[str] | None]
 # The share (0..1) of the library's papers whose title has a word (as ``tui.index.keys.title_words`` splits it).
 TitleWordShare = Callable[[str], float]
 
@@ -51,29 +52,33 @@ DISTINCT_VENUE_ALONE_PAPERS = 300
 # A common co-author name on more papers of the cluster than this adds nothing to paper pairs
 # (it would cost n² work and say little); it still counts between groups in the second stage.
 PAIR_POSTINGS_CAP = 100
-VENUE_VOLUMES = True
-VENUE_WORKSHOPS = False
+# "ISNN (2)": a volume number of the proceedings, dropped when comparing venues.
 _VOLUME_RE = re.compile(r"\s*\(\d+\)$")
-_WORKSHOPS_RE = re.compile(r"\s+workshops?$", re.IGNORECASE)
 # Second stage: groups compared by all their co-authors and venues, a few rounds.
 PROFILE_ROUNDS = 2
 PROFILE_VENUE_WEIGHT = 0.5
 # A co-author or venue shared by more groups than this is no evidence between any two of them.
 PROFILE_HUB_GROUPS = 50
-# Two-hop evidence: a co-author of one group has written with a co-author of the other group
-# (elsewhere in the library). Each such pair of names ("bridge") adds this times both names' weights.
+# Library evidence (optional inputs; tui.library_evidence reads them from the index).
+# Two-hop: a co-author x of one paper (or group) has written with a co-author y of the other,
+# elsewhere in the library. Each such pair of names ("bridge") adds this times both names' weights,
+# between paper pairs (scaled by sqrt(TWO_HOP_CLUSTER_PAPERS / cluster papers) above that size)
+# in clusters up to TWO_HOP_PAIR_CLUSTER_PAPERS, and between groups up to TWO_HOP_CLUSTER_PAPERS:
+# in bigger clusters the groups' circles overlap through shared communities (measured on DBLP:
+# between groups of clusters over 100 papers, bridges join two people more often than one).
+TWO_HOP_PAIR_WEIGHT = 0.5
 TWO_HOP_WEIGHT = 0.5
-# A co-author with more library co-authors than this is a hub: its bridges say little.
-TWO_HOP_MAX_NEIGHBOURS = 400
-# ... only in clusters up to this size: in bigger ones the groups' co-author circles overlap
-# through shared communities (measured on DBLP: bridges between groups of clusters over 100
-# papers join two different people more often than one).
 TWO_HOP_CLUSTER_PAPERS = 100
 TWO_HOP_PAIR_CLUSTER_PAPERS = 300
-TWO_HOP_PAIR_WEIGHT = 0.5
+# A co-author with more library co-authors than this is a hub: its bridges say little.
+TWO_HOP_MAX_NEIGHBOURS = 400
+# Lookups return None for names on more papers than this (so the caller need not read them).
+TWO_HOP_MAX_PAPERS = 100
+# A title word on at most this share of the library's papers is rare: each one two papers share adds
+# TITLE_WORD_WEIGHT (scaled by sqrt(TITLE_WORD_CLUSTER_PAPERS / cluster papers) above that size).
+RARE_TITLE_WORD_SHARE = 0.01
 TITLE_WORD_WEIGHT = 0.5
-RARE_TITLE_WORD_SHARE = 0.003
-
+TITLE_WORD_CLUSTER_PAPERS = 50
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
     """Groups of paper positions connected through any shared co-author, largest first."""
@@ -158,12 +163,7 @@ def venue_weight(cluster_papers: int, common_name: bool, base: float = VENUE_WEI
 
 def venue_key(venue: str) -> str:
     """A venue as compared between papers: volumes of one proceedings ("DEXA (2)") are one venue."""
-    venue = venue.strip()
-    if VENUE_VOLUMES and venue.endswith(")"):
-        venue = _VOLUME_RE.sub("", venue)
-    if VENUE_WORKSHOPS:
-        venue = _WORKSHOPS_RE.sub("", venue)
-    return venue.casefold()
+    return _VOLUME_RE.sub("", venue.strip()).casefold()
 
 
 def is_common_name(key: str, name_sizes: NameSizes | None = None) -> bool:
@@ -241,7 +241,8 @@ def _group(
     if bridges:
         _add_paper_bridges(pair_score, coauthors, bridges, TWO_HOP_PAIR_WEIGHT * size_factor)
     if title_word_share and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
-        _add_title_words(pair_score, page.papers, title_word_share, TITLE_WORD_WEIGHT * size_factor)
+        title_factor = min(1.0, math.sqrt(TITLE_WORD_CLUSTER_PAPERS / max(len(page.papers), 1)))
+        _add_title_words(pair_score, page.papers, title_word_share, TITLE_WORD_WEIGHT * title_factor)
     _link_papers(groups, venues, coauthors, name_sizes, common_name, pair_score)
     if len(page.papers) > TWO_HOP_CLUSTER_PAPERS:
         bridges = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import random
 import statistics
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui.identities import identity_groups
+from tui.identities import TWO_HOP_MAX_PAPERS, identity_groups
+from tui.index.keys import title_words
 from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
 from tui.names import parse_name
 from tui.textsafe import safe_line
@@ -130,6 +132,9 @@ class ClusterCorpus:
         self.records: list[_Record] = []
         self.papers_by_key: dict[str, list[int]] = defaultdict(list)
         self.labelled_keys: set[str] = set()
+        # Library-wide evidence, as tui.library_evidence reads it from the app's index.
+        self.title_word_papers: Counter[str] = Counter()
+        self._neighbours: dict[str, frozenset[str] | None] = {}
 
     def add(self, paper: PaperInput) -> None:
         parsed = [parse_name(a.name) for a in paper.authors]
@@ -139,6 +144,7 @@ class ClusterCorpus:
         )
         number = len(self.records)
         self.records.append(record)
+        self.title_word_papers.update(title_words(paper.title))
         for name, truth in zip(parsed, truths, strict=True):
             positions = self.papers_by_key[name.key]
             if not positions or positions[-1] != number:
@@ -149,6 +155,19 @@ class ClusterCorpus:
     def name_size(self, key: str) -> int | None:
         found = self.papers_by_key.get(key)
         return len(found) if found else None
+
+    def coauthor_neighbours(self, key: str) -> frozenset[str] | None:
+        """Everyone ``key`` wrote with in the corpus; None for a name on over TWO_HOP_MAX_PAPERS papers."""
+        if key not in self._neighbours:
+            numbers = self.papers_by_key.get(key, [])
+            if len(numbers) > TWO_HOP_MAX_PAPERS:
+                self._neighbours[key] = None
+            else:
+                self._neighbours[key] = frozenset(k for n in numbers for k in self.records[n].keys if k != key)
+        return self._neighbours[key]
+
+    def title_word_share(self, word: str) -> float:
+        return self.title_word_papers.get(word, 0) / max(len(self.records), 1)
 
     def page(self, key: str) -> tuple[ClusterPage, list[str | None]]:
         """The cluster page of ``key`` with the truth hidden, and each paper's true identity."""
@@ -243,30 +262,56 @@ def read_papers(format_name: str, path: Path, limit: int | None) -> Iterator[Pap
                     return
 
 
-def evaluate(corpus: ClusterCorpus, use_name_sizes: bool = False) -> tuple[Score, Score]:
+def split_of(key: str) -> str:
+    """A fixed half of the clusters ("dev") for tuning, the other ("test") for checking: by a hash of the key."""
+    return "dev" if hashlib.sha1(key.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def evaluate(
+    corpus: ClusterCorpus,
+    use_name_sizes: bool = False,
+    use_library: bool = False,
+    by_split: dict[str, Score] | None = None,
+) -> tuple[Score, Score]:
     """Group every labelled cluster with the app's code and score it against the truth.
 
     Returns the score over all labelled clusters and over the ambiguous ones only (two or more
-    true identities among the scored papers), where merging people is possible at all.
+    true identities among the scored papers), where merging people is possible at all. With
+    ``use_library``, ``identity_groups`` also gets the corpus-wide lookups the app reads from its
+    index (``tui.library_evidence``): co-authors' co-authors and title-word rarity. ``by_split``
+    (if given) gets the score of each half of the clusters, "dev" and "test" (see ``split_of``).
     """
     score, ambiguous = Score(), Score()
-    sizes = corpus.name_size if use_name_sizes else None
+    options: dict[str, Any] = {}
+    if use_name_sizes:
+        options["name_sizes"] = corpus.name_size
+    if use_library:
+        options["coauthor_neighbours"] = corpus.coauthor_neighbours
+        options["title_word_share"] = corpus.title_word_share
     # The corpus is millions of long-lived objects; freezing them keeps the garbage collector's
     # full passes over them out of the timings, as they would be in the app's much smaller heap.
     gc.collect()
     gc.freeze()
     for key in sorted(corpus.labelled_keys):
         page, labels = corpus.page(key)
+        if use_library:  # the app's lookups are read from its index beforehand and cached; so here
+            for paper in page.papers:
+                for ref in paper["authors"]:
+                    corpus.coauthor_neighbours(ref["key"])
         started = time.perf_counter()
-        groups = identity_groups(page, sizes)
+        groups = identity_groups(page, **options)
         elapsed = time.perf_counter() - started
-        score.seconds.append((elapsed, len(page.papers), key))
+        part = by_split.setdefault(split_of(key), Score()) if by_split is not None else None
+        for target in (score, part) if part else (score,):
+            target.seconds.append((elapsed, len(page.papers), key))
+            target.input_papers += len(page.papers)
         group_of = {paper_id: number for number, g in enumerate(groups) for paper_id in g["paper_ids"]}
         scored = [(group_of[p["id"]], label) for p, label in zip(page.papers, labels, strict=True) if label]
-        score.input_papers += len(page.papers)
         if scored:
             predicted, truth = [g for g, _ in scored], [t for _, t in scored]
             score.add(predicted, truth)
+            if part:
+                part.add(predicted, truth)
             if len(set(truth)) > 1:
                 ambiguous.add(predicted, truth)
     gc.unfreeze()
@@ -278,6 +323,13 @@ def read_corpus(papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], 
     for paper in papers:
         corpus.add(paper)
     return corpus
+
+
+# The configurations evaluated: what the grouping is given besides the cluster page.
+CONFIGS = {
+    "page_only": "the cluster page alone (the app's default: identity_groups(page))",
+    "library": "page + library evidence: co-authors' co-authors and title-word rarity (tui.library_evidence)",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,48 +347,60 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     truths = {"acl": acl_truth, "dblp": dblp_truth}
     paths = {"acl": args.acl, "dblp": args.dblp}
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"configs": CONFIGS}
     for name in ["acl", "dblp"] if args.corpus == "all" else [args.corpus]:
         if not paths[name].exists():
             print(f"error: {paths[name]} not found", file=sys.stderr)
             return 2
         started = time.perf_counter()
         corpus = read_corpus(read_papers(CORPORA[name][0], paths[name], args.limit), truths[name])
-        results[name] = _result(*evaluate(corpus))
+        results[name] = {"seconds_reading": round(time.perf_counter() - started, 1)}
+        for config in CONFIGS:
+            by_split: dict[str, Score] = {}
+            overall, ambiguous = evaluate(corpus, use_library=config == "library", by_split=by_split)
+            results[name][config] = _result(overall, ambiguous, by_split)
         if args.name_sizes:
-            results[name]["with_name_sizes"] = _result(*evaluate(corpus, use_name_sizes=True))
+            results[name]["page_with_name_sizes"] = _result(*evaluate(corpus, use_name_sizes=True), {})
         results[name]["seconds_total"] = round(time.perf_counter() - started, 1)
     results["synthetic_1000"] = time_synthetic()
     if args.json:
         print(json.dumps(results, indent=2))
     else:
         for name in truths:
-            if name in results:
-                print(_summary(name, results[name]))
-                if "with_name_sizes" in results[name]:
-                    print(_summary(f"{name} with name sizes", results[name]["with_name_sizes"]))
+            for config, result in results.get(name, {}).items():
+                if isinstance(result, dict):
+                    print(_summary(f"{name} [{config}]", result))
         print(f"synthetic dense cluster: {results['synthetic_1000']}")
     return 0
 
 
-def _result(score: Score, ambiguous: Score) -> dict[str, Any]:
+def _result(score: Score, ambiguous: Score, by_split: dict[str, Score]) -> dict[str, Any]:
     skip = {"ms_p50", "ms_p95", "ms_max", "largest", "input_papers"}
-    return score.as_dict() | {"ambiguous_only": {k: v for k, v in ambiguous.as_dict().items() if k not in skip}}
+    result = score.as_dict() | {"ambiguous_only": {k: v for k, v in ambiguous.as_dict().items() if k not in skip}}
+    for part in sorted(by_split):
+        result[part] = {k: v for k, v in by_split[part].as_dict().items() if k not in skip | {"ambiguous_clusters"}}
+    return result
 
 
 def _summary(name: str, result: dict[str, Any]) -> str:
     # Cluster names come from the corpus: untrusted text, stripped of control codes before printing.
     largest = ", ".join(f"{safe_line(x['cluster'])} {x['papers']}p {x['ms']} ms" for x in result["largest"])
-    amb = result["ambiguous_only"]
-    return (
+    lines = [
         f"{name}: P={result['precision']:.4f} R={result['recall']:.4f} F1={result['f1']:.4f} "
         f"clusters={result['clusters']} (ambiguous {result['ambiguous_clusters']}) "
-        f"scored papers={result['scored_papers']} input papers={result['input_papers']}\n"
-        f"  ambiguous clusters only: P={amb['precision']:.4f} R={amb['recall']:.4f} F1={amb['f1']:.4f} "
-        f"clusters={amb['clusters']} scored papers={amb['scored_papers']}\n"
-        f"  per cluster ms: p50={result['ms_p50']} p95={result['ms_p95']} max={result['ms_max']}; "
-        f"largest: {largest}"
+        f"scored papers={result['scored_papers']} input papers={result['input_papers']}"
+    ]
+    for part in ("dev", "test", "ambiguous_only"):
+        if part in result:
+            x = result[part]
+            lines.append(
+                f"  {part}: P={x['precision']:.4f} R={x['recall']:.4f} F1={x['f1']:.4f} "
+                f"clusters={x['clusters']} scored papers={x['scored_papers']}"
+            )
+    lines.append(
+        f"  per cluster ms: p50={result['ms_p50']} p95={result['ms_p95']} max={result['ms_max']}; largest: {largest}"
     )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,62 @@
+"""Library-wide evidence for the identity hints, read from the index.
+
+``identity_groups`` works on one cluster page; two of its kinds of evidence need the rest of the
+library: who a co-author has written with elsewhere (two-hop co-authorship) and how rare a title
+word is. This module answers both from the derived index, for ``identity_groups(page,
+**library_evidence(index))``. Only the index's existing structures are read: cluster postings,
+paper records (for their author rows) and the title-word postings.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Collection
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from tui.identities import TWO_HOP_MAX_PAPERS, CoauthorNeighbours, TitleWordShare
+
+if TYPE_CHECKING:
+    from tui.index.reader import Index
+
+# Lookups remembered between cluster pages: opening neighbouring clusters asks for the same names.
+CACHED_NAMES = 20_000
+
+
+def library_evidence(index: Index) -> dict[str, Any]:
+    """Keyword arguments for ``identity_groups``: the co-author and title-word lookups of ``index``."""
+    return {"coauthor_neighbours": coauthor_lookup(index), "title_word_share": title_word_lookup(index)}
+
+
+def coauthor_lookup(index: Index) -> CoauthorNeighbours:
+    """``key -> cluster keys of everyone who wrote a paper with that name`` (None for a hub name)."""
+
+    @lru_cache(maxsize=CACHED_NAMES)
+    def neighbours(key: str) -> Collection[str] | None:
+        cluster = index.find_cluster(key)
+        if cluster is None:
+            return frozenset()
+        if int(index.cluster_paper_counts[cluster]) > TWO_HOP_MAX_PAPERS:
+            return None  # a prolific name: its circle says little and costs many paper reads
+        papers = index.papers(index.cluster_paper_ids(cluster))
+        rows = [ref["row"] for paper in papers for ref in paper.get("authors", [])]
+        found = set(index.row_cluster_keys(rows))
+        found.discard(key)
+        found.discard("")
+        return frozenset(found)
+
+    return neighbours
+
+
+def title_word_lookup(index: Index) -> TitleWordShare:
+    """``word -> share of the library's papers whose title has it`` (0 for an unknown word)."""
+    vocab, offsets, _owners = index.title_words
+    total = max(int(index.meta.get("papers", 0)), 1)
+
+    def share(word: str) -> float:
+        i = bisect_left(vocab, word)
+        if i == len(vocab) or vocab[i] != word:
+            return 0.0
+        return (int(offsets[i + 1]) - int(offsets[i])) / total
+
+    return share
