@@ -43,6 +43,8 @@ TitleWordShare = Callable[[str], float]
 LINK_SCORE = 1.0
 # A co-author name on more papers than this counts for less than a whole link.
 COMMON_NAME_PAPERS = 600
+PROLIFIC_COAUTHOR_PAPERS = 200
+PROLIFIC_CLUSTER_PAPERS = 300
 # The same venue links two papers alone in clusters up to this size; beyond, its weight
 # shrinks with the square root of the cluster's size, since more people share the name.
 VENUE_WEIGHT = 1.0
@@ -52,6 +54,7 @@ DISTINCT_VENUE_ALONE_PAPERS = 300
 # A common co-author name on more papers of the cluster than this adds nothing to paper pairs
 # (it would cost n² work and say little); it still counts between groups in the second stage.
 PAIR_POSTINGS_CAP = 100
+VENUE_JOIN_SMALLER = 10**9
 # "ISNN (2)": a volume number of the proceedings, dropped when comparing venues.
 _VOLUME_RE = re.compile(r"\s*\(\d+\)$")
 # Second stage: groups compared by all their co-authors and venues, a few rounds.
@@ -79,6 +82,15 @@ TWO_HOP_MAX_PAPERS = 100
 RARE_TITLE_WORD_SHARE = 0.01
 TITLE_WORD_WEIGHT = 0.5
 TITLE_WORD_CLUSTER_PAPERS = 50
+TITLE_COSINE = 0.2
+TITLE_COSINE_CLUSTER_PAPERS = 300
+TITLE_COSINE_ROUNDS = 2
+COSINE_HUB_GROUPS = 20
+CIRCLE_COSINE = 0.15
+CIRCLE_GROWTH = 0.5
+CIRCLE_NEIGHBOUR_WEIGHT = 0.2
+TITLE_COSINE_GROWTH = 0.5
+
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
     """Groups of paper positions connected through any shared co-author, largest first."""
@@ -108,6 +120,7 @@ class _Groups:
         self.parent = list(range(len(identities)))
         self.identities = identities  # per root: namespace ("acl", "dblp", "orcid") -> ids
         self.links: list[Counter[str]] = [Counter() for _ in identities]  # per root: link kinds
+        self.size = [1] * len(identities)  # per root: papers
 
     def root(self, i: int) -> int:
         parent = self.parent
@@ -124,6 +137,7 @@ class _Groups:
         if any(right.get(ns) and right[ns].isdisjoint(ids) for ns, ids in left.items()):
             return False
         self.parent[b] = a
+        self.size[a] += self.size[b]
         for namespace, ids in right.items():
             left.setdefault(namespace, set()).update(ids)
         self.links[a].update(self.links[b])
@@ -137,14 +151,18 @@ class _Groups:
         return found
 
 
-def name_weight(key: str, name_sizes: NameSizes | None) -> float:
-    """How much one shared co-author called ``key`` says that two papers are by one person."""
-    papers = name_sizes(key) if name_sizes else None
-    if papers is None:
-        papers = _guess_name_size(key)
-    if papers <= COMMON_NAME_PAPERS:
+def name_weight(key: str, name_sizes: NameSizes | None, common_papers: int = COMMON_NAME_PAPERS) -> float:
+    """How much one shared co-author called ``key`` says that two papers are by one person.
+
+    A name is as common as the larger of the library's count and the guess from its shape: a short
+    name stays common in a small library, and a prolific co-author counts as common too.
+    """
+    papers = _guess_name_size(key)
+    if name_sizes:
+        papers = max(papers, name_sizes(key) or 0)
+    if papers <= common_papers:
         return 1.0
-    return 1.0 / (1.0 + math.log2(papers / COMMON_NAME_PAPERS))
+    return 1.0 / (1.0 + math.log2(papers / common_papers))
 
 
 def _guess_name_size(key: str) -> int:
@@ -232,10 +250,20 @@ def _group(
     groups = _Groups(identities)
     _link_explicit(groups, identities)
     common_name = is_common_name(page.key, name_sizes)
+    # In a big cluster, a prolific co-author often wrote with several people of the name (students
+    # of one advisor): with the library's counts, such co-authors count as common sooner.
+    common_papers = PROLIFIC_COAUTHOR_PAPERS if len(page.papers) > PROLIFIC_CLUSTER_PAPERS else COMMON_NAME_PAPERS
+    weights: dict[str, float] = {}
+
+    def weight_of(key: str) -> float:
+        if key not in weights:
+            weights[key] = name_weight(key, name_sizes, common_papers)
+        return weights[key]
+
     venues = [venue_key(p.get("venue", "")) for p in page.papers]
     bridges: dict[str, dict[str, float]] = {}
     if coauthor_neighbours and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
-        bridges = _bridges(coauthors, page.key, coauthor_neighbours, name_sizes)
+        bridges = _bridges(coauthors, page.key, coauthor_neighbours, weight_of)
     pair_score: dict[tuple[int, int], float] = defaultdict(float)
     size_factor = min(1.0, math.sqrt(TWO_HOP_CLUSTER_PAPERS / max(len(page.papers), 1)))
     if bridges:
@@ -243,17 +271,98 @@ def _group(
     if title_word_share and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
         title_factor = min(1.0, math.sqrt(TITLE_WORD_CLUSTER_PAPERS / max(len(page.papers), 1)))
         _add_title_words(pair_score, page.papers, title_word_share, TITLE_WORD_WEIGHT * title_factor)
-    _link_papers(groups, venues, coauthors, name_sizes, common_name, pair_score)
-    if len(page.papers) > TWO_HOP_CLUSTER_PAPERS:
-        bridges = {}
+    _link_papers(groups, venues, coauthors, weight_of, common_name, pair_score)
+    group_bridges = bridges if len(page.papers) <= TWO_HOP_CLUSTER_PAPERS else {}
     for _round in range(PROFILE_ROUNDS):
-        if not _link_profiles(groups, venues, coauthors, name_sizes, common_name, bridges):
+        if not _link_profiles(groups, venues, coauthors, weight_of, common_name, group_bridges):
             break
+    scale = max(1.0, len(page.papers) / TITLE_COSINE_CLUSTER_PAPERS)
+    thresholds = (
+        CIRCLE_COSINE * scale**CIRCLE_GROWTH if coauthor_neighbours else 0.0,
+        TITLE_COSINE * scale**TITLE_COSINE_GROWTH if title_word_share else 0.0,
+    )
+    if any(thresholds):
+        for _round in range(TITLE_COSINE_ROUNDS):
+            if not _link_similar(groups, page.papers, coauthors, bridges, title_word_share, thresholds):
+                break
     return groups, coauthors
 
 
+def _link_similar(
+    groups: _Groups,
+    papers: Sequence[Paper],
+    coauthors: list[set[str]],
+    bridges: dict[str, dict[str, float]],
+    share: TitleWordShare | None,
+    thresholds: tuple[float, float],
+) -> bool:
+    """Merge groups whose co-author circles or titles, summed over their papers, are alike (cosine).
+
+    Each similarity counts as its share of its threshold; pairs whose shares add up to 1 merge.
+    """
+    members = sorted(groups.members().items())
+    combined: dict[tuple[int, int], float] = defaultdict(float)
+    circle_threshold, title_threshold = thresholds
+    if circle_threshold:
+        circles = {root: _circle_vector(positions, coauthors, bridges) for root, positions in members}
+        for pair, cosine in _cosines(circles).items():
+            combined[pair] += cosine / circle_threshold
+    if title_threshold and share:
+        idf: dict[str, float] = {}
+        titles = {root: _title_vector(positions, papers, share, idf) for root, positions in members}
+        for pair, cosine in _cosines(titles).items():
+            combined[pair] += cosine / title_threshold
+    merged = False
+    for _score, a, b in sorted(((s, a, b) for (a, b), s in combined.items() if s >= 1.0), reverse=True):
+        merged |= groups.union(a, b, "similar")
+    return merged
+
+
+def _circle_vector(
+    positions: list[int], coauthors: list[set[str]], bridges: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """A group's co-authors (per paper) and, weaker, their co-authors among the cluster's co-authors."""
+    vector: dict[str, float] = defaultdict(float)
+    for i in positions:
+        for x in coauthors[i]:
+            vector[x] += 1.0
+            for y in bridges.get(x, ()):
+                vector[y] += CIRCLE_NEIGHBOUR_WEIGHT
+    return vector
+
+
+def _title_vector(
+    positions: list[int], papers: Sequence[Paper], share: TitleWordShare, idf: dict[str, float]
+) -> dict[str, float]:
+    """A group's title words, each weighted by how rare it is in the library (TF-IDF)."""
+    vector: dict[str, float] = defaultdict(float)
+    for i in positions:
+        for word in title_words(papers[i].get("title", "")):
+            if len(word) > 2 and word not in STOPWORDS:
+                if word not in idf:
+                    idf[word] = -math.log(max(share(word), 1e-9))
+                vector[word] += idf[word]
+    return vector
+
+
+def _cosines(vectors: dict[int, dict[str, float]]) -> dict[tuple[int, int], float]:
+    """Cosine similarity of every pair of groups sharing a dimension (one shared by too many groups is skipped)."""
+    norms = {root: math.sqrt(sum(v * v for v in vector.values())) for root, vector in vectors.items()}
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for root, vector in vectors.items():
+        for word, weight in vector.items():
+            postings[word].append((root, weight))
+    dots: dict[tuple[int, int], float] = defaultdict(float)
+    for entries in postings.values():
+        if 1 < len(entries) <= COSINE_HUB_GROUPS:
+            for i, (a, wa) in enumerate(entries):
+                for b, wb in entries[i + 1 :]:
+                    dots[a, b] += wa * wb
+    return {(a, b): dot / (norms[a] * norms[b]) for (a, b), dot in dots.items()}
+
+
 def _bridges(
-    coauthors: list[set[str]], own_key: str, neighbours: CoauthorNeighbours, name_sizes: NameSizes | None
+    coauthors: list[set[str]], own_key: str, neighbours: CoauthorNeighbours, weight_of: Callable[[str], float]
 ) -> dict[str, dict[str, float]]:
     """Co-author names of this cluster that have written together elsewhere: name -> name -> weight.
 
@@ -262,7 +371,7 @@ def _bridges(
     """
     present = {k for keys in coauthors for k in keys}
     found: dict[str, dict[str, float]] = {}
-    weights = {k: name_weight(k, name_sizes) for k in present}
+    weights = {k: weight_of(k) for k in present}
     for key in present:
         near = neighbours(key)
         if not near or len(near) > TWO_HOP_MAX_NEIGHBOURS:
@@ -287,7 +396,7 @@ def _link_papers(
     groups: _Groups,
     venues: list[str],
     coauthors: list[set[str]],
-    name_sizes: NameSizes | None,
+    weight_of: Callable[[str], float],
     common_name: bool,
     pair_score: dict[tuple[int, int], float],
 ) -> None:
@@ -299,7 +408,7 @@ def _link_papers(
     for key, positions in postings.items():
         if len(positions) < 2:
             continue
-        weight = name_weight(key, name_sizes)
+        weight = weight_of(key)
         if weight >= LINK_SCORE:
             # Links every pair on its own: chaining is the same grouping without scoring n² pairs.
             for position in positions[1:]:
@@ -359,7 +468,9 @@ def _link_venues(groups: _Groups, venues: list[str]) -> None:
     first_at: dict[str, int] = {}
     for position, venue in enumerate(venues):
         if venue:
-            groups.union(first_at.setdefault(venue, position), position, "venue")
+            first = first_at.setdefault(venue, position)
+            if min(groups.size[groups.root(first)], groups.size[groups.root(position)]) <= VENUE_JOIN_SMALLER:
+                groups.union(first, position, "venue")
 
 
 def _add_pairs(pair_score: dict[tuple[int, int], float], positions: list[int], weight: float) -> None:
@@ -372,7 +483,7 @@ def _link_profiles(
     groups: _Groups,
     venues: list[str],
     coauthors: list[set[str]],
-    name_sizes: NameSizes | None,
+    weight_of: Callable[[str], float],
     common_name: bool,
     bridges: dict[str, dict[str, float]],
 ) -> bool:
@@ -389,7 +500,7 @@ def _link_profiles(
     pair_score: dict[tuple[int, int], float] = defaultdict(float)
     for key, roots in by_coauthor.items():
         if 1 < len(roots) <= PROFILE_HUB_GROUPS:
-            _add_pairs(pair_score, roots, name_weight(key, name_sizes))
+            _add_pairs(pair_score, roots, weight_of(key))
     if bridges:
         _add_bridges(pair_score, bridges, by_coauthor, coauthors_of)
     # Venues only strengthen group pairs that already share a co-author: enumerating every pair
