@@ -1,10 +1,11 @@
 """Library-wide evidence for the identity hints, read from the index.
 
-``identity_groups`` works on one cluster page; two of its kinds of evidence need the rest of the
-library: who a co-author has written with elsewhere (two-hop co-authorship) and how rare a title
-word is. This module answers both from the derived index, for ``identity_groups(page,
-**library_evidence(index))``. Only the index's existing structures are read: cluster postings,
-paper records (for their author rows) and the title-word postings.
+``identity_groups`` works on one cluster page; three of its kinds of evidence need the rest of the
+library: how many papers a co-author's name has (a prolific one may have written with several people
+of the name), who a co-author has written with elsewhere (two-hop co-authorship) and how rare a
+title word is. This module answers them from the derived index, for ``identity_groups(page,
+**library_evidence(index))``. Only the index's existing structures are read: cluster sizes and
+postings, paper records (for their author rows) and the title-word postings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from tui.identities import TWO_HOP_MAX_PAPERS, CoauthorNeighbours, TitleWordShare
+from tui.identities import TWO_HOP_MAX_PAPERS, CoauthorNeighbours, NameSizes, TitleWordShare
 
 if TYPE_CHECKING:
     from tui.index.reader import Index
@@ -24,8 +25,22 @@ CACHED_NAMES = 20_000
 
 
 def library_evidence(index: Index) -> dict[str, Any]:
-    """Keyword arguments for ``identity_groups``: the co-author and title-word lookups of ``index``."""
-    return {"coauthor_neighbours": coauthor_lookup(index), "title_word_share": title_word_lookup(index)}
+    """Keyword arguments for ``identity_groups``: the name-size, co-author and title-word lookups of ``index``."""
+    return {
+        "name_sizes": name_size_lookup(index),
+        "coauthor_neighbours": coauthor_lookup(index),
+        "title_word_share": title_word_lookup(index),
+    }
+
+
+def name_size_lookup(index: Index) -> NameSizes:
+    """``key -> papers written under that name in the library`` (None for an unknown name)."""
+
+    def papers(key: str) -> int | None:
+        cluster = index.find_cluster(key)
+        return None if cluster is None else int(index.cluster_paper_counts[cluster])
+
+    return papers
 
 
 def coauthor_lookup(index: Index) -> CoauthorNeighbours:

@@ -278,7 +278,7 @@ def evaluate(
     Returns the score over all labelled clusters and over the ambiguous ones only (two or more
     true identities among the scored papers), where merging people is possible at all. With
     ``use_library``, ``identity_groups`` also gets the corpus-wide lookups the app reads from its
-    index (``tui.library_evidence``): co-authors' co-authors and title-word rarity. ``by_split``
+    index (``tui.library_evidence``): name sizes, co-authors' co-authors and title-word rarity. ``by_split``
     (if given) gets the score of each half of the clusters, "dev" and "test" (see ``split_of``).
     """
     score, ambiguous = Score(), Score()
@@ -286,6 +286,7 @@ def evaluate(
     if use_name_sizes:
         options["name_sizes"] = corpus.name_size
     if use_library:
+        options["name_sizes"] = corpus.name_size
         options["coauthor_neighbours"] = corpus.coauthor_neighbours
         options["title_word_share"] = corpus.title_word_share
     # The corpus is millions of long-lived objects; freezing them keeps the garbage collector's
@@ -328,7 +329,7 @@ def read_corpus(papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], 
 # The configurations evaluated: what the grouping is given besides the cluster page.
 CONFIGS = {
     "page_only": "the cluster page alone (the app's default: identity_groups(page))",
-    "library": "page + library evidence: co-authors' co-authors and title-word rarity (tui.library_evidence)",
+    "library": "page + library evidence: name sizes, co-authors' co-authors, title-word rarity (tui.library_evidence)",
 }
 
 
