@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.errors import ImportFormatError, NotFound, StoreError
-from tui.models import ClusterHit, ClusterPage, Paper, PaperInput, RowUpdate, TitleHit
+from tui.models import ClusterHit, ClusterPage, Paper, RowUpdate, TitleHit
 from tui.names import parse_name
 from tui.paths import CURRENT_FILE, StoreLocation
 from tui.search import search_clusters, search_titles
 from tui.store import Store
 from tui.store.gcpause import gc_paused
-from tui.store.writer import ImportSession
+from tui.store.writer import ImportSession, Outcome
 
 if TYPE_CHECKING:
     from tui.importers import ImportReport
-    from tui.index.keys import PreparedKeys
 
 ProgressCallback = Callable[[str, int, int, int], None]  # (stage, done, total, records)
 
@@ -129,11 +128,11 @@ def import_files(
     with gc_paused(), ImportSession(store) as session:
         for path, importer in zip(paths, importers, strict=True):
             reader = ParallelReader(importer, path, options, report)
-            for count, (item, prepared) in enumerate(reader):
+            for count, item in enumerate(reader):
                 if isinstance(item, RowUpdate):
                     updates.append(item)
                     continue
-                _add(session, item, prepared, report)
+                _count(session.add_incoming(item), report)
                 if progress and count % 2048 == 0:
                     progress(f"reading {path.name}", reader.bytes_read, reader.size, count)
             if progress:
@@ -144,8 +143,7 @@ def import_files(
     return report
 
 
-def _add(session: ImportSession, paper: PaperInput, prepared: PreparedKeys | None, report: ImportReport) -> None:
-    outcome = session.add(paper, prepared)
+def _count(outcome: Outcome, report: ImportReport) -> None:
     if outcome == "imported":
         report.imported += 1
     elif outcome == "merged":

@@ -16,6 +16,16 @@ from tui.errors import ImportFormatError
 from tui.models import PaperInput, RowUpdate
 
 MAX_PROBLEMS_KEPT = 50
+# A splittable importer reading one part of a file (``options["part"] = (part, parts)``) parses the
+# records of every parts-th run of this many entries, and says where each of its runs ends.
+PART_ENTRIES = 2000
+
+
+class PartEnd:
+    """Yielded by a splittable importer after each run of entries it owns."""
+
+
+PART_END = PartEnd()
 
 
 class CountingReader(io.RawIOBase):
@@ -116,7 +126,11 @@ class Source:
 
 
 class Importer(Protocol):
-    """An import format: recognises its files and yields papers, reporting bad records."""
+    """An import format: recognises its files and yields papers, reporting bad records.
+
+    An importer with ``splittable = True`` can read one part of a file in each of several processes
+    (see ``PART_ENTRIES``); the others are read whole by one process.
+    """
 
     name: str
 
@@ -124,4 +138,4 @@ class Importer(Protocol):
 
     def read(
         self, source: Source, report: ImportReport, options: dict[str, Any]
-    ) -> Iterator[PaperInput | RowUpdate]: ...
+    ) -> Iterator[PaperInput | RowUpdate | PartEnd]: ...

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import ImportFormatError
-from tui.importers.base import ImportReport, Source
+from tui.importers.base import PART_END, PART_ENTRIES, ImportReport, PartEnd, Source
 from tui.importers.bibtex_syntax import NOT_RECORDS, CarefulParser, MalformedEntry, entry_segments, fast_fields
 from tui.importers.records import (
     DBLP_PREFIXES,
@@ -32,6 +32,8 @@ from tui.names import clean_text
 
 _SNIFF_RE = re.compile(rb"(?:^|\n)[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 _AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
+_MACRO_RE = re.compile(r"\s*string\s*[{(]", re.IGNORECASE)
+_NOT_RECORD_RE = re.compile(r"\s*(?:string|comment|preamble)\s*[{(]", re.IGNORECASE)
 # Entry types whose "editor" stands in for missing authors (DBLP lists editorships on person pages).
 _EDITED = frozenset({"proceedings", "book"})
 
@@ -168,20 +170,35 @@ def _other_links(fields: dict[str, str], links: list[Link], is_dblp: bool) -> st
 
 class BibtexImporter:
     name = "bibtex"
+    splittable = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return _SNIFF_RE.search(head) is not None
 
-    def read(self, source: Source, report: ImportReport, options: dict[str, Any]) -> Iterator[PaperInput]:
+    def read(self, source: Source, report: ImportReport, options: dict[str, Any]) -> Iterator[PaperInput | PartEnd]:
+        part, parts = options.get("part", (0, 1))
         macros: dict[str, str] = {}
         entries = 0
         path = source.path
-        for segment, line, is_last in entry_segments(source.stream, path):
+        index = -1
+        for index, (segment, line, is_last) in enumerate(entry_segments(source.stream, path)):
+            owned = True
+            if parts > 1:
+                run, first_of_run = divmod(index, PART_ENTRIES)
+                if first_of_run == 0 and index and (run - 1) % parts == part:
+                    yield PART_END
+                owned = run % parts == part
+                if not owned and not _MACRO_RE.match(segment):
+                    # Another process reads this entry; every process reads the @string macros it may use.
+                    entries += not _NOT_RECORD_RE.match(segment)
+                    continue
             parsed = fast_fields(segment)
             if parsed is None:
                 try:
                     parsed = CarefulParser(segment, macros).entry()
                 except MalformedEntry as exc:
+                    if not owned:
+                        continue
                     if is_last and _is_open(segment):
                         raise ImportFormatError(f"{path}:{line}: file ends inside an entry (truncated?)") from None
                     entries += 1
@@ -189,7 +206,7 @@ class BibtexImporter:
                     report.skip(f"{path}:{line}", f"malformed entry: {exc}")
                     continue
             kind, key, fields = parsed
-            if kind in NOT_RECORDS:
+            if kind in NOT_RECORDS or not owned:
                 continue
             entries += 1
             report.read += 1
@@ -198,6 +215,8 @@ class BibtexImporter:
                 report.skip(f"{path}:{line}", paper)
                 continue
             yield paper
+        if parts > 1 and index >= 0 and (index // PART_ENTRIES) % parts == part:
+            yield PART_END
         if entries == 0 and source.size > 0 and not macros:
             raise ImportFormatError(f"{path}: no BibTeX entries found (not a BibTeX file?)")
 

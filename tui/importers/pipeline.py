@@ -1,8 +1,8 @@
 """Parse in a child process while the parent writes: an import uses both cores.
 
 The child runs an importer over one file and sends batches of papers as plain tuples (cheap to
-pickle) through a pipe; the parent rebuilds them and feeds the store. The child's report (records
-read, skips) comes back at the end, and a format error in the child is raised in the parent.
+pickle), each already serialised and keyed, through a pipe; the parent feeds them to the store. The
+child's report (records read, skips) comes back at the end, and a format error in the child is raised in the parent.
 If the parent dies, the child's next send fails and it exits.
 """
 
@@ -19,46 +19,28 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import ArrowError, ImportFormatError
-from tui.importers.base import MAX_PROBLEMS_KEPT, Importer, ImportReport, Source
-from tui.index.keys import PreparedKeys, prepare
-from tui.models import AuthorInput, PaperInput, RowUpdate
+from tui.importers.base import MAX_PROBLEMS_KEPT, PART_END, Importer, ImportReport, Source
+from tui.index.keys import IncomingPaper, incoming
+from tui.models import PaperInput, RowUpdate
 
 BATCH = 2000
-_PAPER_FIELDS = (
-    "title",
-    "venue",
-    "venue_kind",
-    "year",
-    "type",
-    "abstract",
-    "doi",
-    "links",
-    "pages",
-    "source",
-    "source_key",
-)
-
-
-Item = tuple[PaperInput | RowUpdate, PreparedKeys | None]
+# Below this size a second reader process costs more than it saves.
+SPLIT_FROM_BYTES = 8 << 20
+MAX_READERS = 2
+Item = IncomingPaper | RowUpdate
 
 
 def _pack(item: PaperInput | RowUpdate) -> tuple[Any, ...]:
-    """A paper as plain tuples, with its keys computed here, in the child, off the writer's core."""
+    """A paper as plain tuples (cheap to pickle), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
-    return (
-        [(a.name, a.source_id, a.orcid) for a in item.authors],
-        tuple(prepare(item)),
-        *(getattr(item, field) for field in _PAPER_FIELDS),
-    )
+    return tuple(incoming(item))
 
 
 def _unpack(packed: tuple[Any, ...]) -> Item:
     if packed[0] == "row":
-        return RowUpdate(*packed[1:]), None
-    authors = [AuthorInput(name, source_id, orcid) for name, source_id, orcid in packed[0]]
-    paper = PaperInput(authors=authors, **dict(zip(_PAPER_FIELDS, packed[2:], strict=True)))
-    return paper, PreparedKeys(*packed[1])
+        return RowUpdate(*packed[1:])
+    return IncomingPaper._make(packed)
 
 
 def _close_inherited_descriptors(keep: int) -> None:
@@ -77,15 +59,18 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_descriptors(keep=pipe.fileno())
     report = ImportReport()
+    split = "part" in options  # one message per run of entries this part owns, so the parent can keep file order
     try:
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
             for item in importer.read(source, report, options):
-                batch.append(_pack(item))
-                if len(batch) >= BATCH:
+                if item is PART_END or (not split and len(batch) >= BATCH):
                     pipe.send_bytes(pickle.dumps(("batch", batch, source.bytes_read), protocol=5))
                     batch = []
-            pipe.send_bytes(pickle.dumps(("batch", batch, source.size), protocol=5))
+                if item is not PART_END:
+                    batch.append(_pack(item))  # type: ignore[arg-type]
+            if not split:
+                pipe.send_bytes(pickle.dumps(("batch", batch, source.size), protocol=5))
         pipe.send_bytes(pickle.dumps(("done", report, source.size), protocol=5))
     except ArrowError as exc:
         pipe.send_bytes(pickle.dumps(("error", str(exc), 0), protocol=5))
@@ -97,43 +82,74 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
         pipe.close()
 
 
-class ParallelReader:
-    """Iterate an importer's items (with their prepared keys) from a child process.
+def reader_processes(importer: Importer, size: int) -> int:
+    """How many processes parse a file: a large file of a splittable format gets one per core."""
+    if not getattr(importer, "splittable", False) or size < SPLIT_FROM_BYTES:
+        return 1
+    return max(1, min(MAX_READERS, len(os.sched_getaffinity(0))))
 
-    ``bytes_read`` follows the file on disk, for progress.
+
+class ParallelReader:
+    """Iterate an importer's items (papers as ``IncomingPaper``) from child processes, in file order.
+
+    A large file of a splittable format is parsed by several children, each owning every n-th run of
+    ``PART_ENTRIES`` entries; the runs are taken from them in turn. ``bytes_read`` follows the file on
+    disk, for progress.
     """
 
     def __init__(self, importer: Importer, path: Path, options: dict[str, Any], report: ImportReport) -> None:
         self.importer, self.path, self.options, self.report = importer, path, options, report
         self.size = path.stat().st_size
         self.bytes_read = 0
+        self.processes = reader_processes(importer, self.size)
 
     def __iter__(self) -> Iterator[Item]:
         context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_produce, args=(self.importer, self.path, self.options, sender), daemon=True)
-        child.start()
-        sender.close()
+        receivers, children = [], []
         try:
+            for part in range(self.processes):
+                receiver, sender = context.Pipe(duplex=False)
+                options = {**self.options, "part": (part, self.processes)} if self.processes > 1 else self.options
+                child = context.Process(target=_produce, args=(self.importer, self.path, options, sender), daemon=True)
+                child.start()
+                sender.close()
+                receivers.append(receiver)
+                children.append(child)
+            turn = 0
             while True:
-                try:
-                    kind, payload, self.bytes_read = pickle.loads(receiver.recv_bytes())
-                except EOFError:
-                    raise ImportFormatError(f"{self.path}: the reader process stopped unexpectedly") from None
+                kind, payload = self._receive(receivers[turn % len(receivers)])
                 if kind == "batch":
                     yield from map(_unpack, payload)
-                elif kind == "done":
+                    turn += 1
+                    continue
+                # One part has no more runs, so no part has: the others' next message is their end too.
+                for offset in range(len(receivers)):
+                    if offset:
+                        kind, payload = self._receive(receivers[(turn + offset) % len(receivers)])
+                    if kind != "done":
+                        raise RuntimeError(f"reader processes of {self.path} out of step ({kind})")
                     self._merge_report(payload)
-                    return
-                elif kind == "error":
-                    raise ImportFormatError(payload)
-                else:
-                    raise RuntimeError(f"importer crashed reading {self.path}:\n{payload}")
+                return
         finally:
-            receiver.close()
-            if child.is_alive():
-                child.kill()
-            child.join()
+            for receiver in receivers:
+                receiver.close()
+            for child in children:
+                if child.is_alive():
+                    child.kill()
+                child.join()
+
+    def _receive(self, receiver: Connection) -> tuple[str, Any]:
+        """The next batch or end of one reader process; its errors raised here."""
+        try:
+            kind, payload, bytes_read = pickle.loads(receiver.recv_bytes())
+        except EOFError:
+            raise ImportFormatError(f"{self.path}: the reader process stopped unexpectedly") from None
+        self.bytes_read = max(self.bytes_read, bytes_read)
+        if kind == "error":
+            raise ImportFormatError(payload)
+        if kind == "crash":
+            raise RuntimeError(f"importer crashed reading {self.path}:\n{payload}")
+        return kind, payload
 
     def _merge_report(self, child: ImportReport) -> None:
         self.report.read += child.read

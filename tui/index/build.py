@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -109,6 +109,25 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 _SHARD_HEAD = b'{"papers":{'
 
 
+class StoredPaper(NamedTuple):
+    """A paper as its shard stores it (JSON bytes), with what the index takes from it."""
+
+    record: bytes
+    year: int
+    rows: list[int]
+    title_words: list[str]
+
+
+def stored_paper(paper: dict[str, Any], words: list[str] | None = None) -> StoredPaper:
+    """A stored paper from its fields; ``words`` when the title's search words are known already."""
+    return StoredPaper(
+        orjson.dumps(paper),
+        paper.get("year") or 0,
+        [ref["row"] for ref in paper.get("authors") or ()],
+        title_words(paper.get("title", "")) if words is None else words,
+    )
+
+
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
@@ -140,41 +159,27 @@ class PaperIndexer:
         self.title_words_by_id: list[str] = []
         self.chunks: dict[int, _ShardChunk] = {}
 
-    def shard_bytes(
-        self, number: int, docs: dict[int, dict[str, Any]], known_words: dict[int, list[str]] | None = None
-    ) -> bytes:
-        """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
-
-        ``known_words`` holds title words already computed for some papers; they are taken out of it.
-        """
-        known_words = known_words if known_words is not None else {}
-        previous = self.chunks.get(number)
-        if previous is not None:  # written before and merged into since: titles did not change
-            known_words = {**self._words_of(previous), **known_words}
+    def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
+        """Record the shard's index inputs; return the shard as TinyDB JSON bytes."""
         chunk = _ShardChunk()
         vocab = self.title_vocab
         parts = []
         records = []
         position = self._blob_size
         in_file = len(_SHARD_HEAD)
-        for paper_id in sorted(docs):
-            paper = docs[paper_id]
-            record = orjson.dumps(paper)
+        for paper_id in sorted(papers):
+            record, year, row_ids, words = papers[paper_id]
             key = b'"%d":' % paper_id
             parts.append(key + record)
             chunk.file_spans.extend((in_file + len(key), len(record)))
             in_file += len(key) + len(record) + 1  # and the comma
             records.append(record)
             chunk.ids.append(paper_id)
-            chunk.years.append(paper.get("year") or 0)
+            chunk.years.append(year)
             chunk.spans.extend((position, len(record)))
             position += len(record)
-            row_ids = [ref["row"] for ref in paper.get("authors") or ()]
             chunk.post_row.extend(row_ids)
             chunk.post_paper.extend([paper_id] * len(row_ids))
-            words = known_words.pop(paper_id, None)
-            if words is None:
-                words = title_words(paper.get("title", ""))
             known = len(vocab)
             word_ids = [vocab.setdefault(word, len(vocab)) for word in words]
             if len(vocab) > known:  # ids are handed out in order: the new words are the new ids
@@ -231,14 +236,6 @@ class PaperIndexer:
         self._blob.write(b"".join(records))
         self._blob_size = position
         return b"".join(pieces)
-
-    def _words_of(self, chunk: _ShardChunk) -> dict[int, list[str]]:
-        """The title words a chunk recorded, per paper."""
-        words = self.title_words_by_id
-        grouped: dict[int, list[str]] = {}
-        for owner, word_id in zip(chunk.word_owner, chunk.word_ids, strict=True):
-            grouped.setdefault(owner, []).append(words[word_id])
-        return grouped
 
     def _concat(self, field: str, dtype: type) -> np.ndarray:
         arrays = [np.frombuffer(getattr(self.chunks[n], field), dtype=dtype) for n in sorted(self.chunks)]

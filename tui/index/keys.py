@@ -6,6 +6,8 @@ import re
 from hashlib import blake2b
 from typing import Any, NamedTuple
 
+import orjson
+
 from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
 
@@ -81,16 +83,47 @@ def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> l
     )
 
 
-class PreparedKeys(NamedTuple):
-    """What the store derives from an incoming paper alone; computed where the paper is parsed."""
+# The stored fields of a paper besides its authors and id, in the order they are written.
+STORED_FIELDS = (
+    "title",
+    "venue",
+    "venue_kind",
+    "year",
+    "type",
+    "abstract",
+    "doi",
+    "links",
+    "pages",
+    "source",
+    "source_key",
+)
 
+
+class IncomingPaper(NamedTuple):
+    """An incoming paper as the store consumes it, computed where the paper is parsed.
+
+    ``fields`` is the paper's JSON record without its authors and id (those the store assigns), so the
+    writer only splices bytes together; a merge, which is rare, parses it back.
+    """
+
+    fields: bytes
+    authors: list[tuple[str, str, str]]  # (name as written, source id, ORCID)
+    year: int
     first_author_key: str
     dedupe: list[int]
     title_words: list[str]
 
 
-def prepare(paper: PaperInput) -> PreparedKeys:
+def incoming(paper: PaperInput) -> IncomingPaper:
     first_key = parse_name(paper.authors[0].name).key if paper.authors else ""
     words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
     hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
-    return PreparedKeys(first_key, hashes, list(dict.fromkeys(words)))
+    fields = orjson.dumps({name: getattr(paper, name) for name in STORED_FIELDS})
+    return IncomingPaper(
+        fields,
+        [(a.name, a.source_id, a.orcid) for a in paper.authors],
+        paper.year or 0,
+        first_key,
+        hashes,
+        list(dict.fromkeys(words)),
+    )

@@ -16,9 +16,9 @@ from typing import Any, Literal
 import orjson
 
 from tui.errors import StoreError
-from tui.index.build import PaperIndexer
-from tui.index.keys import PreparedKeys, paper_dedupe_keys, prepare
-from tui.models import AuthorInput, AuthorRef, Paper, PaperInput
+from tui.index.build import PaperIndexer, StoredPaper, stored_paper
+from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
+from tui.models import Paper, PaperInput
 from tui.names import parse_name
 from tui.paths import CURRENT_FILE
 from tui.store.atomic import atomic_write_bytes
@@ -37,8 +37,9 @@ RECENT_SHARDS_KEPT = 16
 _FILLABLE = ("title", "venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
 
-def _row_key(author: AuthorInput, display: str, suffix: str) -> str:
-    return author.source_id or "name:" + (f"{display} {suffix}" if suffix else display)
+# An author of an incoming paper resolved to its row: the reference as JSON (spliced into the paper's
+# record), the row id, and the name as written on the row.
+ResolvedAuthor = tuple[bytes, int, str]
 
 
 def _merge_into(existing: Paper, incoming: Paper) -> bool:
@@ -90,51 +91,43 @@ class ImportSession:
                 self.rows[row_id] = row
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
         self._dirty_row_shards: set[int] = set()
-        self._plain_refs: dict[str, AuthorRef | None] = {}
+        self._plain_refs: dict[str, ResolvedAuthor | None] = {}
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
         self._filled: deque[int] = deque()
-        self._pending_merges: dict[int, list[tuple[int, PaperInput, str]]] = {}
-        self._title_words: dict[int, list[str]] = {}  # computed by the parser, used when the shard is written
-        self._shards: dict[int, dict[int, dict[str, Any]]] = {}
+        self._pending_merges: dict[int, list[tuple[int, IncomingPaper]]] = {}
+        self._shards: dict[int, dict[int, StoredPaper]] = {}
         self._dirty_shards: set[int] = set()
         self._written_shards: set[int] = set()
         self.next_paper_id: int = old["next_paper_id"]
 
     # -- rows -----------------------------------------------------------------------------------
-    def _resolve_author(self, author: AuthorInput) -> AuthorRef | None:
-        if not author.source_id and not author.orcid:
+    def _resolve_author(self, name: str, source_id: str, orcid: str) -> ResolvedAuthor | None:
+        if not source_id and not orcid:
             # Most authors of a large import are names seen before: resolve each written form once.
-            cached = self._plain_refs.get(author.name)
+            cached = self._plain_refs.get(name)
             if cached is None:
-                cached = self._plain_refs[author.name] = self._resolve_row(author)
+                cached = self._plain_refs[name] = self._resolve_row(name, source_id, orcid)
             return cached
-        return self._resolve_row(author)
+        return self._resolve_row(name, source_id, orcid)
 
-    def _resolve_row(self, author: AuthorInput) -> AuthorRef | None:
-        display, suffix, _key = parse_name(author.name)
+    def _resolve_row(self, name: str, source_id: str, orcid: str) -> ResolvedAuthor | None:
+        display, suffix, _key = parse_name(name)
         if not display:
             return None
-        key = _row_key(author, display, suffix)
+        full = f"{display} {suffix}" if suffix else display
+        key = source_id or "name:" + full
         row_id = self.row_by_key.get(key)
         if row_id is None:
             row_id = len(self.rows)
             self.rows.append(
-                {
-                    "id": row_id,
-                    "name": display,
-                    "suffix": suffix,
-                    "orcid": author.orcid,
-                    "homepage": "",
-                    "source_ids": [key],
-                }
+                {"id": row_id, "name": display, "suffix": suffix, "orcid": orcid, "homepage": "", "source_ids": [key]}
             )
             self.row_by_key[key] = row_id
             self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
-        elif author.orcid and not self.rows[row_id].get("orcid"):  # type: ignore[union-attr]
-            self.rows[row_id]["orcid"] = author.orcid  # type: ignore[index]
+        elif orcid and not self.rows[row_id].get("orcid"):  # type: ignore[union-attr]
+            self.rows[row_id]["orcid"] = orcid  # type: ignore[index]
             self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
-        full = f"{display} {suffix}" if suffix else display
-        return {"name": full, "row": row_id}
+        return orjson.dumps({"name": full, "row": row_id}), row_id, full
 
     def update_row(self, source_id: str, **fields: str) -> bool:
         """Add details (homepage, ORCID) to an existing author row; False if there is no such row."""
@@ -150,79 +143,71 @@ class ImportSession:
         return True
 
     # -- papers ---------------------------------------------------------------------------------
-    def _shard(self, number: int) -> dict[int, dict[str, Any]]:
+    def _shard(self, number: int) -> dict[int, StoredPaper]:
         shard = self._shards.get(number)
         if shard is None:
             name = paper_shard_name(number * PAPER_SHARD_SIZE)
             source = self.gen_dir / name if number in self._written_shards else self.store.gen_dir / name
-            shard = read_shard(source, "papers") if source.exists() else {}
-            self._shards[number] = shard
+            docs = read_shard(source, "papers") if source.exists() else {}
+            shard = self._shards[number] = {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
         return shard
 
-    def _resolve_authors(self, incoming: PaperInput) -> list[AuthorRef]:
-        return [ref for a in incoming.authors if (ref := self._resolve_author(a))]
+    def _resolve_authors(self, authors: list[tuple[str, str, str]]) -> list[ResolvedAuthor]:
+        return [ref for author in authors if (ref := self._resolve_author(*author))]
 
-    def add(self, incoming: PaperInput, prepared: PreparedKeys | None = None) -> Outcome:
-        """Add a paper, or merge it into the stored duplicate; ``prepared`` may come from the parser."""
-        first_key, keys, words = prepared or prepare(incoming)
+    def add(self, paper: PaperInput) -> Outcome:
+        """Add a paper, or merge it into the stored duplicate."""
+        return self.add_incoming(incoming(paper))
+
+    def add_incoming(self, paper: IncomingPaper) -> Outcome:
+        """``add`` for a paper whose keys and fields the parser has computed already."""
         dedupe = self.dedupe
-        existing_id = next((dedupe[k] for k in keys if k in dedupe), None)
+        existing_id = next((dedupe[k] for k in paper.dedupe if k in dedupe), None)
         if existing_id is not None:
-            return self._merge(existing_id, incoming, first_key)
-        paper: Paper = {
-            "title": incoming.title,
-            "venue": incoming.venue,
-            "venue_kind": incoming.venue_kind,
-            "year": incoming.year,
-            "type": incoming.type,
-            "authors": self._resolve_authors(incoming),
-            "abstract": incoming.abstract,
-            "doi": incoming.doi,
-            "links": incoming.links,
-            "pages": incoming.pages,
-            "source": incoming.source,
-            "source_key": incoming.source_key,
-        }
+            return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
-        paper["id"] = paper_id
+        authors = self._resolve_authors(paper.authors)
+        # The record is spliced as bytes: the parser serialised the fields, the refs are serialised once per name.
+        record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join(a[0] for a in authors), paper_id)
         number = paper_id // PAPER_SHARD_SIZE
-        self._shard(number)[paper_id] = paper  # type: ignore[assignment]
+        self._shard(number)[paper_id] = StoredPaper(record, paper.year, [a[1] for a in authors], paper.title_words)
         self._dirty_shards.add(number)
-        for key in keys:
+        for key in paper.dedupe:
             dedupe.setdefault(key, paper_id)
-        self._title_words[paper_id] = words
         if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
             self._filled.append(number)
             if len(self._filled) > RECENT_SHARDS_KEPT:
                 self._flush(self._filled.popleft())
         return "imported"
 
-    def _merge(self, existing_id: int, incoming: PaperInput, first_key: str) -> Outcome:
+    def _merge(self, existing_id: int, paper: IncomingPaper) -> Outcome:
         number = existing_id // PAPER_SHARD_SIZE
         if number not in self._shards:
             # The stored paper's shard is on disk: merge at commit, when each such shard is read once.
-            self._pending_merges.setdefault(number, []).append((existing_id, incoming, first_key))
+            self._pending_merges.setdefault(number, []).append((existing_id, paper))
             return "merged"
-        return "merged" if self._merge_now(self._shards[number], existing_id, incoming, first_key) else "unchanged"
+        return "merged" if self._merge_now(self._shards[number], existing_id, paper) else "unchanged"
 
-    def _merge_now(
-        self, shard: dict[int, dict[str, Any]], existing_id: int, incoming: PaperInput, first_key: str
-    ) -> bool:
-        existing = shard.get(existing_id)
-        if existing is None or not self._merge_paper(existing, existing_id, incoming, first_key):
+    def _merge_now(self, shard: dict[int, StoredPaper], existing_id: int, paper: IncomingPaper) -> bool:
+        stored = shard.get(existing_id)
+        if stored is None:
             return False
+        existing = orjson.loads(stored.record)
+        title = existing.get("title")
+        if not self._merge_paper(existing, existing_id, paper):
+            return False
+        shard[existing_id] = stored_paper(existing, stored.title_words if existing.get("title") == title else None)
         self._dirty_shards.add(existing_id // PAPER_SHARD_SIZE)
         return True
 
-    def _merge_paper(self, existing: dict[str, Any], existing_id: int, incoming: PaperInput, first_key: str) -> bool:
-        update: Paper = {field: getattr(incoming, field) for field in _FILLABLE}  # type: ignore[misc]
-        update["links"] = incoming.links
+    def _merge_paper(self, existing: dict[str, Any], existing_id: int, paper: IncomingPaper) -> bool:
+        update = orjson.loads(paper.fields)
         if not existing.get("authors"):
-            update["authors"] = self._resolve_authors(incoming)
-        if not _merge_into(existing, update):  # type: ignore[arg-type]
+            update["authors"] = [{"name": full, "row": row} for _, row, full in self._resolve_authors(paper.authors)]
+        if not _merge_into(existing, update):
             return False
-        for key in paper_dedupe_keys(existing, first_key):
+        for key in paper_dedupe_keys(existing, paper.first_author_key):
             self.dedupe.setdefault(key, existing_id)
         return True
 
@@ -238,9 +223,9 @@ class ImportSession:
             if number in self._written_shards and self.indexer.can_splice(number):
                 data = path.read_bytes()
                 changed: dict[int, dict[str, Any]] = {}
-                for existing_id, incoming, first_key in merges:
+                for existing_id, incoming_paper in merges:
                     paper = changed.get(existing_id) or self.indexer.stored_record(number, data, existing_id)
-                    if self._merge_paper(paper, existing_id, incoming, first_key):
+                    if self._merge_paper(paper, existing_id, incoming_paper):
                         changed[existing_id] = paper
                 if changed:
                     atomic_write_bytes(path, self.indexer.spliced_shard_bytes(number, data, changed), sync=False)
@@ -254,7 +239,7 @@ class ImportSession:
 
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
-        data = self.indexer.shard_bytes(number, self._shards.pop(number), self._title_words)
+        data = self.indexer.shard_bytes(number, self._shards.pop(number))
         atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
         self._dirty_shards.discard(number)
         self._written_shards.add(number)
@@ -309,7 +294,7 @@ class ImportSession:
             number = int(name[1:-5])
             if number not in self.indexer.chunks:
                 docs = read_shard(self.gen_dir / "papers" / name, "papers")
-                self.indexer.shard_bytes(number, docs)
+                self.indexer.shard_bytes(number, {paper_id: stored_paper(doc) for paper_id, doc in docs.items()})
                 if self.rebuild_index:
                     self._register_dedupe_keys(docs)
             if progress:
