@@ -15,7 +15,13 @@ Evidence, strongest first:
    not a common one) it links two papers on its own (measured on DBLP: 96-97% of such pairs are
    one person); in bigger clusters it only adds to co-author evidence.
 4. Groups compared as wholes: co-authors and venues summed over all their papers, so several
-   weak agreements can merge two groups that no single pair of papers links.
+   weak agreements can merge two groups that no single pair of papers links; then the cosine
+   similarity of the groups' co-author circles and (with library evidence) of their titles.
+
+Library evidence, optional (``tui.library_evidence`` reads it from the index): how many papers a
+co-author's name has, whom a co-author has written with elsewhere (two-hop co-authorship: the
+co-authors of two papers wrote together) and how rare a title word is (rare words shared by two
+papers, and titles compared as TF-IDF vectors).
 
 Precision matters more than recall (splitting one person in two is better than merging two
 people): the weights and thresholds were chosen on real ground truth (``docs/identities.md``).
@@ -26,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from tui.index.keys import STOPWORDS, title_words
@@ -43,8 +49,11 @@ TitleWordShare = Callable[[str], float]
 LINK_SCORE = 1.0
 # A co-author name on more papers than this counts for less than a whole link.
 COMMON_NAME_PAPERS = 600
+# ... and, when the library's counts are known, on more than PROLIFIC_COAUTHOR_PAPERS in clusters
+# over PROLIFIC_CLUSTER_PAPERS papers: there a prolific co-author (an advisor) has often written
+# with several people of the name.
 PROLIFIC_COAUTHOR_PAPERS = 200
-PROLIFIC_CLUSTER_PAPERS = 300
+PROLIFIC_CLUSTER_PAPERS = 200
 # The same venue links two papers alone in clusters up to this size; beyond, its weight
 # shrinks with the square root of the cluster's size, since more people share the name.
 VENUE_WEIGHT = 1.0
@@ -54,7 +63,6 @@ DISTINCT_VENUE_ALONE_PAPERS = 300
 # A common co-author name on more papers of the cluster than this adds nothing to paper pairs
 # (it would cost n² work and say little); it still counts between groups in the second stage.
 PAIR_POSTINGS_CAP = 100
-VENUE_JOIN_SMALLER = 10**9
 # "ISNN (2)": a volume number of the proceedings, dropped when comparing venues.
 _VOLUME_RE = re.compile(r"\s*\(\d+\)$")
 # Second stage: groups compared by all their co-authors and venues, a few rounds.
@@ -82,14 +90,19 @@ TWO_HOP_MAX_PAPERS = 100
 RARE_TITLE_WORD_SHARE = 0.01
 TITLE_WORD_WEIGHT = 0.5
 TITLE_WORD_CLUSTER_PAPERS = 50
-TITLE_COSINE = 0.2
-TITLE_COSINE_CLUSTER_PAPERS = 300
-TITLE_COSINE_ROUNDS = 2
-COSINE_HUB_GROUPS = 20
-CIRCLE_COSINE = 0.15
+# Last stage, a few rounds: groups whose co-author circles (co-authors, plus their co-authors in
+# this cluster at CIRCLE_NEIGHBOUR_WEIGHT) have a cosine of CIRCLE_COSINE, or whose titles as
+# TF-IDF vectors one of TITLE_COSINE, merge (each counts as its share of its threshold, summed).
+# Thresholds grow as (papers / SIMILAR_CLUSTER_PAPERS) ** growth above that size.
+CIRCLE_COSINE = 0.13
 CIRCLE_GROWTH = 0.5
 CIRCLE_NEIGHBOUR_WEIGHT = 0.2
+TITLE_COSINE = 0.18
 TITLE_COSINE_GROWTH = 0.5
+SIMILAR_CLUSTER_PAPERS = 300
+SIMILAR_ROUNDS = 3
+# A co-author or title word shared by more groups than this is skipped (n² pairs, little said).
+COSINE_HUB_GROUPS = 15
 
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
@@ -120,7 +133,6 @@ class _Groups:
         self.parent = list(range(len(identities)))
         self.identities = identities  # per root: namespace ("acl", "dblp", "orcid") -> ids
         self.links: list[Counter[str]] = [Counter() for _ in identities]  # per root: link kinds
-        self.size = [1] * len(identities)  # per root: papers
 
     def root(self, i: int) -> int:
         parent = self.parent
@@ -137,7 +149,6 @@ class _Groups:
         if any(right.get(ns) and right[ns].isdisjoint(ids) for ns, ids in left.items()):
             return False
         self.parent[b] = a
-        self.size[a] += self.size[b]
         for namespace, ids in right.items():
             left.setdefault(namespace, set()).update(ids)
         self.links[a].update(self.links[b])
@@ -252,7 +263,8 @@ def _group(
     common_name = is_common_name(page.key, name_sizes)
     # In a big cluster, a prolific co-author often wrote with several people of the name (students
     # of one advisor): with the library's counts, such co-authors count as common sooner.
-    common_papers = PROLIFIC_COAUTHOR_PAPERS if len(page.papers) > PROLIFIC_CLUSTER_PAPERS else COMMON_NAME_PAPERS
+    big = name_sizes is not None and len(page.papers) > PROLIFIC_CLUSTER_PAPERS
+    common_papers = PROLIFIC_COAUTHOR_PAPERS if big else COMMON_NAME_PAPERS
     weights: dict[str, float] = {}
 
     def weight_of(key: str) -> float:
@@ -276,46 +288,56 @@ def _group(
     for _round in range(PROFILE_ROUNDS):
         if not _link_profiles(groups, venues, coauthors, weight_of, common_name, group_bridges):
             break
-    scale = max(1.0, len(page.papers) / TITLE_COSINE_CLUSTER_PAPERS)
+    scale = max(1.0, len(page.papers) / SIMILAR_CLUSTER_PAPERS)
     thresholds = (
-        CIRCLE_COSINE * scale**CIRCLE_GROWTH if coauthor_neighbours else 0.0,
+        CIRCLE_COSINE * scale**CIRCLE_GROWTH,
         TITLE_COSINE * scale**TITLE_COSINE_GROWTH if title_word_share else 0.0,
     )
+    paper_words = _weighted_title_words(page.papers, title_word_share) if title_word_share else None
     if any(thresholds):
-        for _round in range(TITLE_COSINE_ROUNDS):
-            if not _link_similar(groups, page.papers, coauthors, bridges, title_word_share, thresholds):
+        changed: set[int] | None = None  # the first round compares all groups, later ones only merged groups
+        for _round in range(SIMILAR_ROUNDS):
+            changed = _link_similar(groups, coauthors, bridges, paper_words, thresholds, changed, weight_of)
+            if not changed:
                 break
     return groups, coauthors
 
 
 def _link_similar(
     groups: _Groups,
-    papers: Sequence[Paper],
     coauthors: list[set[str]],
     bridges: dict[str, dict[str, float]],
-    share: TitleWordShare | None,
+    paper_words: list[dict[str, float]] | None,
     thresholds: tuple[float, float],
-) -> bool:
+    changed: set[int] | None,
+    weight_of: Callable[[str], float],
+) -> set[int]:
     """Merge groups whose co-author circles or titles, summed over their papers, are alike (cosine).
 
     Each similarity counts as its share of its threshold; pairs whose shares add up to 1 merge.
+    Only pairs with a group in ``changed`` are compared (all when None): the others were compared
+    before and have not changed. Returns the groups that merged.
     """
     members = sorted(groups.members().items())
     combined: dict[tuple[int, int], float] = defaultdict(float)
     circle_threshold, title_threshold = thresholds
     if circle_threshold:
         circles = {root: _circle_vector(positions, coauthors, bridges) for root, positions in members}
-        for pair, cosine in _cosines(circles).items():
+        # A single paper's co-authors anchor it too: a one-paper group sharing a common co-author with
+        # another is compared, two groups of several papers sharing only that name are not.
+        rare = {key for vector in circles.values() for key in vector if weight_of(key) >= 1.0}
+        singles = {root for root, positions in members if len(positions) == 1}
+        for pair, cosine in _cosines(circles, changed, rare, singles).items():
             combined[pair] += cosine / circle_threshold
-    if title_threshold and share:
-        idf: dict[str, float] = {}
-        titles = {root: _title_vector(positions, papers, share, idf) for root, positions in members}
-        for pair, cosine in _cosines(titles).items():
+    if title_threshold and paper_words is not None:
+        titles = {root: _sum_vectors(paper_words[i] for i in positions) for root, positions in members}
+        for pair, cosine in _cosines(titles, changed).items():
             combined[pair] += cosine / title_threshold
-    merged = False
+    merged: set[int] = set()
     for _score, a, b in sorted(((s, a, b) for (a, b), s in combined.items() if s >= 1.0), reverse=True):
-        merged |= groups.union(a, b, "similar")
-    return merged
+        if groups.union(a, b, "similar"):
+            merged.add(a)
+    return {groups.root(a) for a in merged}
 
 
 def _circle_vector(
@@ -331,34 +353,78 @@ def _circle_vector(
     return vector
 
 
-def _title_vector(
-    positions: list[int], papers: Sequence[Paper], share: TitleWordShare, idf: dict[str, float]
-) -> dict[str, float]:
-    """A group's title words, each weighted by how rare it is in the library (TF-IDF)."""
-    vector: dict[str, float] = defaultdict(float)
-    for i in positions:
-        for word in title_words(papers[i].get("title", "")):
+def _weighted_title_words(papers: Sequence[Paper], share: TitleWordShare) -> list[dict[str, float]]:
+    """Each paper's title words, weighted by how rare each is in the library (inverse document frequency)."""
+    idf: dict[str, float] = {}
+    found = []
+    for paper in papers:
+        words = {}
+        for word in title_words(paper.get("title", "")):
             if len(word) > 2 and word not in STOPWORDS:
                 if word not in idf:
                     idf[word] = -math.log(max(share(word), 1e-9))
-                vector[word] += idf[word]
-    return vector
+                words[word] = idf[word]
+        found.append(words)
+    return found
 
 
-def _cosines(vectors: dict[int, dict[str, float]]) -> dict[tuple[int, int], float]:
-    """Cosine similarity of every pair of groups sharing a dimension (one shared by too many groups is skipped)."""
+def _sum_vectors(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = defaultdict(float)
+    for vector in vectors:
+        for key, value in vector.items():
+            total[key] += value
+    return total
+
+
+def _cosines(
+    vectors: dict[int, dict[str, float]],
+    changed: set[int] | None = None,
+    anchors: set[str] | None = None,
+    anchored_groups: set[int] | None = None,
+) -> dict[tuple[int, int], float]:
+    """Cosine similarity of every pair of groups sharing a dimension.
+
+    A dimension shared by more than COSINE_HUB_GROUPS groups is skipped (it would cost n² pairs and
+    says little); it still counts in the vectors' lengths. With ``anchors`` (rare names), only pairs
+    sharing one of them or two dimensions are returned: two groups whose only common
+    ground is one common co-author name ("Wei Wang") are not compared at all.
+    """
     norms = {root: math.sqrt(sum(v * v for v in vector.values())) for root, vector in vectors.items()}
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for root, vector in vectors.items():
         for word, weight in vector.items():
             postings[word].append((root, weight))
     dots: dict[tuple[int, int], float] = defaultdict(float)
-    for entries in postings.values():
-        if 1 < len(entries) <= COSINE_HUB_GROUPS:
-            for i, (a, wa) in enumerate(entries):
-                for b, wb in entries[i + 1 :]:
-                    dots[a, b] += wa * wb
+    shared: Counter[tuple[int, int]] = Counter()  # per pair: dimensions shared, an anchor counting as enough
+    for dimension, entries in postings.items():
+        if not 1 < len(entries) <= COSINE_HUB_GROUPS:
+            continue
+        count = 2 if anchors is not None and dimension in anchors else 1
+        for pair, product in _entry_pairs(entries, changed):
+            dots[pair] += product
+            shared[pair] += count
+    if anchors is not None:
+        free = anchored_groups or set()
+        return {
+            (a, b): dot / (norms[a] * norms[b])
+            for (a, b), dot in dots.items()
+            if shared[a, b] >= 2 or a in free or b in free
+        }
     return {(a, b): dot / (norms[a] * norms[b]) for (a, b), dot in dots.items()}
+
+
+def _entry_pairs(entries: list[tuple[int, float]], changed: set[int] | None) -> Iterator[tuple[tuple[int, int], float]]:
+    """Pairs of groups on one dimension (only those with a changed group, if given) and their products."""
+    if changed is None:
+        for i, (a, wa) in enumerate(entries):
+            for b, wb in entries[i + 1 :]:
+                yield (a, b), wa * wb
+        return
+    for a, wa in entries:
+        if a in changed:
+            for b, wb in entries:
+                if b != a and (b not in changed or a < b):
+                    yield ((a, b) if a < b else (b, a)), wa * wb
 
 
 def _bridges(
@@ -468,9 +534,7 @@ def _link_venues(groups: _Groups, venues: list[str]) -> None:
     first_at: dict[str, int] = {}
     for position, venue in enumerate(venues):
         if venue:
-            first = first_at.setdefault(venue, position)
-            if min(groups.size[groups.root(first)], groups.size[groups.root(position)]) <= VENUE_JOIN_SMALLER:
-                groups.union(first, position, "venue")
+            groups.union(first_at.setdefault(venue, position), position, "venue")
 
 
 def _add_pairs(pair_score: dict[tuple[int, int], float], positions: list[int], weight: float) -> None:
@@ -613,8 +677,13 @@ def _evidence(
     if explicit:
         parts.append("identified as " + ", ".join(explicit[:3]))
     if paper_count > 1:
-        kinds = {"coauthor": "shared co-authors", "venue": "a shared venue", "profile": "co-authors and venues overall"}
-        held = [kinds[k] for k in ("coauthor", "profile", "venue") if links.get(k)]
+        kinds = {
+            "coauthor": "shared co-authors",
+            "profile": "co-authors and venues overall",
+            "similar": "similar co-author circles or titles",
+            "venue": "a shared venue",
+        }
+        held = [text for kind, text in kinds.items() if links.get(kind)]
         if held:
             parts.append(f"{paper_count} papers linked by " + ", ".join(held))
     if group_count > 1:
