@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import need_shared, run_cli
-from tui.bench.identities import ClusterCorpus, Score, acl_truth, bcubed, dblp_truth, evaluate, f1, read_papers
-from tui.identities import coauthor_components, group_positions, identity_groups
+from tests.conftest import build_store, need_shared, paper, run_cli
+from tui.bench.identities import (
+    ClusterCorpus,
+    Score,
+    acl_truth,
+    bcubed,
+    dblp_truth,
+    evaluate,
+    f1,
+    read_papers,
+    split_of,
+)
+from tui.identities import TWO_HOP_MAX_PAPERS, coauthor_components, group_positions, identity_groups, venue_key
+from tui.library_evidence import library_evidence
 from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
 from tui.names import parse_name
 from tui.service import Library
@@ -18,7 +30,7 @@ REQUIRED_KEYS = {"paper_ids", "papers", "years", "top_venues", "top_coauthors", 
 
 
 def make_page(name: str, papers: list[dict[str, Any]], rows: list[dict[str, Any]] | None = None) -> ClusterPage:
-    """A cluster page from short paper specs: authors as "Name" or ("Name", row id)."""
+    """A cluster page from short paper specs: authors as "Name" or ("Name", row id); optional title."""
     key = parse_name(name).key
     built: list[Paper] = []
     for number, spec in enumerate(papers):
@@ -29,7 +41,7 @@ def make_page(name: str, papers: list[dict[str, Any]], rows: list[dict[str, Any]
         built.append(
             {
                 "id": number,
-                "title": f"paper {number}",
+                "title": spec.get("title", f"paper {number}"),
                 "year": spec.get("year"),
                 "venue": spec.get("venue", ""),
                 "authors": refs,
@@ -174,6 +186,89 @@ def test_coauthor_components_still_groups_by_any_shared_coauthor() -> None:
     assert coauthor_components([{"a"}, {"b"}, {"a", "c"}, set()]) == [[0, 2], [1], [3]]
 
 
+def test_volumes_of_one_proceedings_are_one_venue() -> None:
+    assert venue_key("ISNN (2)") == venue_key("ISNN (1)") == venue_key("isnn")
+    assert venue_key("DEXA Workshops") != venue_key("DEXA")
+
+
+# -- library evidence ------------------------------------------------------------------------------
+
+
+def two_hop_page() -> ClusterPage:
+    """Three papers sharing neither co-authors, venues nor title words."""
+    return make_page(
+        "Quinn Obscura",
+        [
+            {"authors": ["Quinn Obscura", "Alma Firstcircle", "Bruno Firstcircle"], "venue": "KDD", "year": 2010},
+            {"authors": ["Quinn Obscura", "Carla Secondring", "Dario Secondring"], "venue": "ICDE", "year": 2012},
+            {"authors": ["Quinn Obscura", "Elena Elsewhere"], "venue": "SODA", "year": 2011},
+        ],
+    )
+
+
+def test_coauthors_who_wrote_together_elsewhere_link_two_papers() -> None:
+    """Two-hop: each co-author of paper 0 has written with a co-author of paper 1 in the library."""
+    circles = {
+        "alma firstcircle": {"carla secondring", "someone else"},
+        "carla secondring": {"alma firstcircle"},
+        "bruno firstcircle": {"dario secondring"},
+        "dario secondring": {"bruno firstcircle"},
+    }
+    page = two_hop_page()
+    assert groups_of(page) == [{0}, {1}, {2}]
+    linked = groups_of(page, coauthor_neighbours=lambda key: circles.get(key, set()))
+    assert linked == [{0, 1}, {2}]
+    # A hub (the lookup says None: too many papers to be worth reading) adds nothing.
+    assert groups_of(page, coauthor_neighbours=lambda key: None) == [{0}, {1}, {2}]
+
+
+def test_rare_title_words_link_papers_and_common_ones_do_not() -> None:
+    titles = [
+        "Shear-wave elastography of thyroid nodules",
+        "Thyroid elastography with deep features",
+        "Learning with deep features for ranking",
+    ]
+    page = make_page(
+        "Quinn Obscura",
+        [
+            {"authors": ["Quinn Obscura", f"Coauthor{i} Distinct{i}"], "venue": f"V{i}", "year": 2010, "title": t}
+            for i, t in enumerate(titles)
+        ],
+    )
+    rare = {"thyroid": 1e-5, "elastography": 1e-5}
+    assert groups_of(page) == [{0}, {1}, {2}]
+    # "deep" and "features" are on 5% of the library's titles: not evidence.
+    assert groups_of(page, title_word_share=lambda word: rare.get(word, 0.05)) == [{0, 1}, {2}]
+
+
+def test_library_evidence_reads_a_built_store(tmp_path: Path) -> None:
+    library = build_store(
+        tmp_path / "store",
+        [
+            paper("Shear-wave elastography", ["Quinn Obscura", "Alma Firstcircle"], venue="KDD"),
+            paper("Graph mining at scale", ["Alma Firstcircle", "Carla Secondring"], venue="ICDE"),
+            paper("Streams", ["Carla Secondring", "Quinn Obscura"], venue="SODA"),
+        ],
+    )
+    evidence = library_evidence(library.index)
+    assert set(evidence) == {"name_sizes", "coauthor_neighbours", "title_word_share"}
+    assert evidence["name_sizes"]("alma firstcircle") == 2 and evidence["name_sizes"]("nobody here") is None
+    assert set(evidence["coauthor_neighbours"]("alma firstcircle")) == {"quinn obscura", "carla secondring"}
+    assert not evidence["coauthor_neighbours"]("nobody here")
+    assert evidence["title_word_share"]("elastography") == pytest.approx(1 / 3)
+    assert evidence["title_word_share"]("unseen") == 0.0
+    groups = identity_groups(library.cluster("Quinn Obscura"), **evidence)
+    assert sum(g["papers"] for g in groups) == 2
+
+
+def test_the_coauthor_lookup_skips_prolific_names(tmp_path: Path) -> None:
+    papers = [paper(f"paper {i}", ["Hub Prolific", f"Person{i} Someone"]) for i in range(TWO_HOP_MAX_PAPERS + 1)]
+    library = build_store(tmp_path / "store", papers)
+    neighbours = library_evidence(library.index)["coauthor_neighbours"]
+    assert neighbours("hub prolific") is None
+    assert set(neighbours("person1 someone")) == {"hub prolific"}
+
+
 # -- the B-cubed metric -------------------------------------------------------------------------
 
 
@@ -219,14 +314,36 @@ def test_the_evaluation_hides_the_truth_from_the_grouping() -> None:
     assert overall.items == 2 and overall.precision == pytest.approx(0.5) and ambiguous.clusters == 1
 
 
+def test_the_split_is_fixed_and_halves_the_clusters() -> None:
+    keys = [f"name {i}" for i in range(2000)]
+    parts = [split_of(k) for k in keys]
+    assert parts == [split_of(k) for k in keys]
+    assert set(parts) == {"dev", "test"} and 900 < parts.count("dev") < 1100
+
+
+def test_the_evaluation_reports_each_half_and_the_library_configuration() -> None:
+    corpus = ClusterCorpus(dblp_truth)
+    for i in range(40):
+        corpus.add(PaperInput(f"t{i}", [AuthorInput(f"Name{i} Person 0001"), AuthorInput(f"Helper{i} Person")]))
+        corpus.add(PaperInput(f"u{i}", [AuthorInput(f"Name{i} Person 0001"), AuthorInput(f"Helper{i} Person")]))
+    assert corpus.coauthor_neighbours("helper3 person") == frozenset({"name3 person"})
+    assert corpus.title_word_share("t3") == pytest.approx(1 / 80)
+    for use_library in (False, True):
+        by_split: dict[str, Score] = {}
+        overall, _ambiguous = evaluate(corpus, use_library=use_library, by_split=by_split)
+        assert set(by_split) == {"dev", "test"}
+        assert by_split["dev"].items + by_split["test"].items == overall.items == 80
+        assert overall.precision == overall.recall == 1.0
+
+
 # -- real data ------------------------------------------------------------------------------------
 
 
 def test_real_acl_names_with_anthology_ids() -> None:
     path = need_shared("data", "acl-anthology", "acl-anthology-2021-06.tar.xz")
     corpus = ClusterCorpus(acl_truth)
-    for paper in read_papers("acl", path, limit=20000):
-        corpus.add(paper)
+    for item in read_papers("acl", path, limit=20000):
+        corpus.add(item)
     overall, _ambiguous = evaluate(corpus)
     assert overall.clusters > 100
     assert overall.precision >= 0.95
@@ -236,8 +353,11 @@ def test_real_acl_names_with_anthology_ids() -> None:
 def test_real_dblp_suffixed_names() -> None:
     path = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
     corpus = ClusterCorpus(dblp_truth)
-    for paper in read_papers("bibtex", path, limit=40000):
-        corpus.add(paper)
+    for item in read_papers("bibtex", path, limit=40000):
+        corpus.add(item)
     overall, _ambiguous = evaluate(corpus)
     assert overall.clusters > 20
     assert overall.precision >= 0.9
+    with_library, _ambiguous = evaluate(corpus, use_library=True)
+    assert with_library.precision >= 0.9
+    assert with_library.recall >= overall.recall

@@ -72,12 +72,13 @@ PROFILE_VENUE_WEIGHT = 0.5
 PROFILE_HUB_GROUPS = 50
 # Library evidence (optional inputs; tui.library_evidence reads them from the index).
 # Two-hop: a co-author x of one paper (or group) has written with a co-author y of the other,
-# elsewhere in the library. Each such pair of names ("bridge") adds this times both names' weights,
-# between paper pairs (scaled by sqrt(TWO_HOP_CLUSTER_PAPERS / cluster papers) above that size)
-# in clusters up to TWO_HOP_PAIR_CLUSTER_PAPERS, and between groups up to TWO_HOP_CLUSTER_PAPERS:
+# elsewhere in the library. Each such pair of names ("bridge") adds TWO_HOP_PAIR_WEIGHT times both
+# names' weights between paper pairs (scaled by sqrt(TWO_HOP_CLUSTER_PAPERS / cluster papers) above
+# that size) in clusters up to TWO_HOP_PAIR_CLUSTER_PAPERS, and TWO_HOP_WEIGHT times them between
+# groups in clusters up to TWO_HOP_CLUSTER_PAPERS:
 # in bigger clusters the groups' circles overlap through shared communities (measured on DBLP:
 # between groups of clusters over 100 papers, bridges join two people more often than one).
-TWO_HOP_PAIR_WEIGHT = 0.5
+TWO_HOP_PAIR_WEIGHT = 0.25
 TWO_HOP_WEIGHT = 0.5
 TWO_HOP_CLUSTER_PAPERS = 100
 TWO_HOP_PAIR_CLUSTER_PAPERS = 300
@@ -430,7 +431,7 @@ def _entry_pairs(entries: list[tuple[int, float]], changed: set[int] | None) -> 
 def _bridges(
     coauthors: list[set[str]], own_key: str, neighbours: CoauthorNeighbours, weight_of: Callable[[str], float]
 ) -> dict[str, dict[str, float]]:
-    """Co-author names of this cluster that have written together elsewhere: name -> name -> weight.
+    """Co-author names of this cluster that have written together elsewhere: name -> name -> both names' weights.
 
     Only pairs within the cluster's own co-authors matter, so each name's library co-authors are
     cut down to those at once (a set intersection, cheap even for prolific names).
@@ -446,7 +447,7 @@ def _bridges(
         linked.discard(key)
         linked.discard(own_key)
         if linked:
-            found[key] = {other: TWO_HOP_WEIGHT * weights[key] * weights[other] for other in linked}
+            found[key] = {other: weights[key] * weights[other] for other in linked}
     return found
 
 
@@ -466,7 +467,12 @@ def _link_papers(
     common_name: bool,
     pair_score: dict[tuple[int, int], float],
 ) -> None:
-    """Link paper pairs whose weighted shared co-authors, plus a shared venue, reach LINK_SCORE."""
+    """Link paper pairs whose weighted shared co-authors, plus a shared venue, reach LINK_SCORE.
+
+    ``pair_score`` may already hold library evidence (two-hop co-authors, rare title words): a pair
+    linked by that alone is recorded as a "library" link.
+    """
+    library_only = dict(pair_score)
     postings: dict[str, list[int]] = defaultdict(list)
     for position, keys in enumerate(coauthors):
         for key in keys:
@@ -490,8 +496,8 @@ def _link_papers(
             if venues[pair[0]] and venues[pair[0]] == venues[pair[1]]:
                 pair_score[pair] += same_venue
     # Strongest links first, so a forbidden merge is refused where the evidence is weakest.
-    for _score, a, b in sorted(((s, a, b) for (a, b), s in pair_score.items() if s >= LINK_SCORE), reverse=True):
-        groups.union(a, b, "coauthor")
+    for score, a, b in sorted(((s, a, b) for (a, b), s in pair_score.items() if s >= LINK_SCORE), reverse=True):
+        groups.union(a, b, "library" if library_only.get((a, b)) == score else "coauthor")
 
 
 def _add_paper_bridges(
@@ -602,7 +608,7 @@ def _add_bridges(
             for a in x_groups:
                 for b in y_groups:
                     if a != b and y not in coauthors_of[a] and x not in coauthors_of[b]:
-                        pair_score[(a, b) if a < b else (b, a)] += weight
+                        pair_score[(a, b) if a < b else (b, a)] += TWO_HOP_WEIGHT * weight
 
 
 def identity_groups(
@@ -679,7 +685,8 @@ def _evidence(
     if paper_count > 1:
         kinds = {
             "coauthor": "shared co-authors",
-            "profile": "co-authors and venues overall",
+            "profile": "co-authors, their co-authors and venues overall",
+            "library": "co-authors' co-authors or rare title words",
             "similar": "similar co-author circles or titles",
             "venue": "a shared venue",
         }
