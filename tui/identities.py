@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from tui.index.keys import STOPWORDS, title_words
@@ -104,6 +104,8 @@ SIMILAR_CLUSTER_PAPERS = 300
 SIMILAR_ROUNDS = 3
 # A co-author or title word shared by more groups than this is skipped (n² pairs, little said).
 COSINE_HUB_GROUPS = 15
+COSINE_MANY_GROUPS = 250
+COSINE_HUB_GROUPS_MANY = 10
 
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
@@ -395,16 +397,30 @@ def _cosines(
     for root, vector in vectors.items():
         for word, weight in vector.items():
             postings[word].append((root, weight))
+    # Among many groups, a dimension on several of them is common ground rather than evidence.
+    hub_groups = COSINE_HUB_GROUPS if len(vectors) <= COSINE_MANY_GROUPS else COSINE_HUB_GROUPS_MANY
     dots: dict[tuple[int, int], float] = defaultdict(float)
-    shared: Counter[tuple[int, int]] = Counter()  # per pair: dimensions shared, an anchor counting as enough
+    shared: Counter[tuple[int, int]] | None = Counter() if anchors is not None else None
     for dimension, entries in postings.items():
-        if not 1 < len(entries) <= COSINE_HUB_GROUPS:
+        if not 1 < len(entries) <= hub_groups:
             continue
-        count = 2 if anchors is not None and dimension in anchors else 1
-        for pair, product in _entry_pairs(entries, changed):
+        if changed is None:
+            pairs = [((a, b), wa * wb) for i, (a, wa) in enumerate(entries) for b, wb in entries[i + 1 :]]
+        else:
+            pairs = [
+                (((a, b) if a < b else (b, a)), wa * wb)
+                for a, wa in entries
+                if a in changed
+                for b, wb in entries
+                if b != a and (b not in changed or a < b)
+            ]
+        for pair, product in pairs:
             dots[pair] += product
-            shared[pair] += count
-    if anchors is not None:
+        if shared is not None:  # per pair: dimensions shared, an anchor counting as enough
+            step = 2 if anchors is not None and dimension in anchors else 1
+            for pair, _product in pairs:
+                shared[pair] += step
+    if shared is not None:
         free = anchored_groups or set()
         return {
             (a, b): dot / (norms[a] * norms[b])
@@ -412,20 +428,6 @@ def _cosines(
             if shared[a, b] >= 2 or a in free or b in free
         }
     return {(a, b): dot / (norms[a] * norms[b]) for (a, b), dot in dots.items()}
-
-
-def _entry_pairs(entries: list[tuple[int, float]], changed: set[int] | None) -> Iterator[tuple[tuple[int, int], float]]:
-    """Pairs of groups on one dimension (only those with a changed group, if given) and their products."""
-    if changed is None:
-        for i, (a, wa) in enumerate(entries):
-            for b, wb in entries[i + 1 :]:
-                yield (a, b), wa * wb
-        return
-    for a, wa in entries:
-        if a in changed:
-            for b, wb in entries:
-                if b != a and (b not in changed or a < b):
-                    yield ((a, b) if a < b else (b, a)), wa * wb
 
 
 def _bridges(
