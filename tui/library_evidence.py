@@ -15,6 +15,8 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tui.identities import TWO_HOP_MAX_PAPERS, CoauthorNeighbours, NameSizes, TitleWordShare
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ def coauthor_lookup(index: Index) -> CoauthorNeighbours:
 def title_word_lookup(index: Index) -> TitleWordShare:
     """``word -> share of the library's papers whose title has it`` (0 for an unknown word)."""
     vocab, offsets, _owners = index.title_words
+    offsets = np.asarray(offsets)  # a plain view: indexing a memmap costs microseconds each
     total = max(int(index.meta.get("papers", 0)), 1)
 
     def share(word: str) -> float:
