@@ -22,19 +22,21 @@ from tui.errors import ArrowError, ImportFormatError
 from tui.importers.base import MAX_PROBLEMS_KEPT, PART_END, Importer, ImportReport, Source
 from tui.index.keys import IncomingPaper, incoming
 from tui.models import PaperInput, RowUpdate
+from tui.names import ParsedName
 
 BATCH = 2000
 # Below this size a second reader process costs more than it saves.
 SPLIT_FROM_BYTES = 8 << 20
 MAX_READERS = 2
+READER_NICENESS = 5
 Item = IncomingPaper | RowUpdate
 
 
-def _pack(item: PaperInput | RowUpdate) -> tuple[Any, ...]:
+def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName]) -> tuple[Any, ...]:
     """A paper as plain tuples (cheap to pickle), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
-    return tuple(incoming(item))
+    return tuple(incoming(item, names))
 
 
 def _unpack(packed: tuple[Any, ...]) -> Item:
@@ -58,17 +60,20 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
     # Ctrl-C reaches the whole process group: the parent aborts the import and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_descriptors(keep=pipe.fileno())
+    # The writer is the one serial stage: with more processes than cores, it must not wait for a core.
+    os.nice(READER_NICENESS)
     report = ImportReport()
     split = "part" in options  # one message per run of entries this part owns, so the parent can keep file order
     try:
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
+            names: dict[str, ParsedName] = {}  # parsed by this process, and sent to the writer once
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):
                     pipe.send_bytes(pickle.dumps(("batch", batch, source.bytes_read), protocol=5))
                     batch = []
                 if item is not PART_END:
-                    batch.append(_pack(item))  # type: ignore[arg-type]
+                    batch.append(_pack(item, names))  # type: ignore[arg-type]
             if not split:
                 pipe.send_bytes(pickle.dumps(("batch", batch, source.size), protocol=5))
         pipe.send_bytes(pickle.dumps(("done", report, source.size), protocol=5))

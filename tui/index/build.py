@@ -7,13 +7,18 @@ app never parses the shards and no query scans the store.
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from array import array
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
 
+from tui.errors import StoreError
 from tui.index import files as F
 from tui.index.keys import title_words
 from tui.names import fold, key_tokens
@@ -107,6 +112,7 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 
 
 _SHARD_HEAD = b'{"papers":{'
+_KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the searches to the one writing stats
 
 
 class StoredPaper(NamedTuple):
@@ -156,7 +162,6 @@ class PaperIndexer:
         self._blob = (out / F.PAPERS_BLOB).open("wb")
         self._blob_size = 0
         self.title_vocab: dict[str, int] = {}
-        self.title_words_by_id: list[str] = []
         self.chunks: dict[int, _ShardChunk] = {}
 
     def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
@@ -180,10 +185,7 @@ class PaperIndexer:
             position += len(record)
             chunk.post_row.extend(row_ids)
             chunk.post_paper.extend([paper_id] * len(row_ids))
-            known = len(vocab)
             word_ids = [vocab.setdefault(word, len(vocab)) for word in words]
-            if len(vocab) > known:  # ids are handed out in order: the new words are the new ids
-                self.title_words_by_id.extend(w for w, i in zip(words, word_ids, strict=True) if i >= known)
             chunk.word_ids.extend(word_ids)
             chunk.word_owner.extend([paper_id] * len(word_ids))
         self._blob.write(b"".join(records))
@@ -256,45 +258,50 @@ class PaperIndexer:
         paper_years, pp, pr, word_ids, word_owner = self._paper_arrays(manifest["next_paper_id"])
         cluster_keys, row_cluster = _clusters_of_rows(rows)
         n_clusters = len(cluster_keys)
-        row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
-        row_year_min, row_year_max = _group_year_span(pr, paper_years[pp], len(rows))
-        cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
-            row_cluster[pr] if len(pr) else np.zeros(0, np.int32), pp, paper_years, n_clusters
-        )
-        del pp, pr
-        valid_rows = np.nonzero(row_cluster >= 0)[0].astype(np.int32)
-        row_order = valid_rows[np.lexsort((-row_papers[valid_rows], row_cluster[valid_rows]))]
-        cluster_row_off, cluster_row_ids = _csr(row_cluster[row_order], row_order, n_clusters)
+        # The search structures need nothing else computed here: a second core builds them meanwhile.
+        searches = _start_in_child(_write_searches, out, cluster_keys, self.title_vocab, word_ids, word_owner)
+        try:
+            self.title_vocab = {}
+            del word_ids, word_owner
+            row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
+            row_year_min, row_year_max = _group_year_span(pr, paper_years[pp], len(rows))
+            cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
+                row_cluster[pr] if len(pr) else np.zeros(0, np.int32), pp, paper_years, n_clusters
+            )
+            del pp, pr
+            valid_rows = np.nonzero(row_cluster >= 0)[0].astype(np.int32)
+            row_order = valid_rows[np.lexsort((-row_papers[valid_rows], row_cluster[valid_rows]))]
+            cluster_row_off, cluster_row_ids = _csr(row_cluster[row_order], row_order, n_clusters)
 
-        stats = np.zeros((n_clusters, 5), dtype=np.int32)
-        stats[:, F.STAT_PAPERS] = np.diff(cluster_paper_off)
-        stats[:, F.STAT_ROWS] = np.diff(cluster_row_off)
-        stats[:, F.STAT_YEAR_MIN] = year_min
-        stats[:, F.STAT_YEAR_MAX] = year_max
-        # The display name of a cluster is the written form of its row with the most papers.
-        first_rows = cluster_row_ids[cluster_row_off[:-1]].tolist() if n_clusters else []
-        names = [
-            rows[r]["name"] if n else k  # type: ignore[index]
-            for r, n, k in zip(first_rows, stats[:, F.STAT_ROWS].tolist(), cluster_keys, strict=True)
-        ]
-        _write_row_records(out, rows, row_papers.tolist(), row_year_min.tolist(), row_year_max.tolist())
-        rows.clear()
-        _write_lines(out / F.CLUSTER_NAMES, names)
-        del names
-        np.save(out / F.CLUSTER_PAPER_OFFSETS, cluster_paper_off)
-        np.save(out / F.CLUSTER_PAPER_IDS, cluster_paper_ids)
-        np.save(out / F.CLUSTER_ROW_OFFSETS, cluster_row_off)
-        np.save(out / F.CLUSTER_ROW_IDS, cluster_row_ids.astype(np.int32))
-        np.save(out / F.ROW_CLUSTER, row_cluster)
+            stats = np.zeros((n_clusters, 5), dtype=np.int32)
+            stats[:, F.STAT_PAPERS] = np.diff(cluster_paper_off)
+            stats[:, F.STAT_ROWS] = np.diff(cluster_row_off)
+            stats[:, F.STAT_YEAR_MIN] = year_min
+            stats[:, F.STAT_YEAR_MAX] = year_max
+            # The display name of a cluster is the written form of its row with the most papers.
+            first_rows = cluster_row_ids[cluster_row_off[:-1]].tolist() if n_clusters else []
+            names = [
+                rows[r]["name"] if n else k  # type: ignore[index]
+                for r, n, k in zip(first_rows, stats[:, F.STAT_ROWS].tolist(), cluster_keys, strict=True)
+            ]
+            _write_row_records(out, rows, row_papers.tolist(), row_year_min.tolist(), row_year_max.tolist())
+            rows.clear()
+            _write_lines(out / F.CLUSTER_NAMES, names)
+            del names
+            np.save(out / F.CLUSTER_PAPER_OFFSETS, cluster_paper_off)
+            np.save(out / F.CLUSTER_PAPER_IDS, cluster_paper_ids)
+            np.save(out / F.CLUSTER_ROW_OFFSETS, cluster_row_off)
+            np.save(out / F.CLUSTER_ROW_IDS, cluster_row_ids.astype(np.int32))
+            np.save(out / F.ROW_CLUSTER, row_cluster)
 
-        stats[:, F.STAT_KEY_CHARS] = _write_name_search(out, cluster_keys)
+            _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
+            del cluster_keys
+            _join_child(searches, out)
+            stats[:, F.STAT_KEY_CHARS] = np.load(out / _KEY_CHARS)
+            (out / _KEY_CHARS).unlink()
+        finally:
+            _stop_child(searches)
         np.save(out / F.CLUSTER_STATS, stats)
-        _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
-        del cluster_keys
-        words, word_off, word_papers = _sorted_postings(self.title_vocab, word_ids, word_owner)
-        _write_lines(out / F.TITLE_WORDS, words)
-        np.save(out / F.TITLE_WORD_OFFSETS, word_off)
-        np.save(out / F.TITLE_WORD_PAPERS, word_papers)
         meta = {
             "version": F.INDEX_VERSION,
             "papers": int(manifest["papers"]),
@@ -348,6 +355,42 @@ def _cluster_papers(
     offsets, ids = _csr(pc_sorted, pp_sorted.astype(np.int32), n_clusters)
     year_min, year_max = _group_year_span(pc_sorted, paper_years[pp_sorted], n_clusters)
     return offsets, ids, year_min, year_max
+
+
+def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
+    """Run ``target`` in a forked process that shares this one's memory as it is now."""
+    child = multiprocessing.get_context("fork").Process(target=_child_main, args=(target, *args), daemon=True)
+    child.start()
+    return child
+
+
+def _child_main(target: Callable[..., None], *args: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it aborts the import
+    target(*args)
+
+
+def _stop_child(child: BaseProcess) -> None:
+    """An import that fails or is interrupted must not leave the child writing into its generation."""
+    if child.is_alive():
+        child.kill()
+    child.join()
+
+
+def _join_child(child: BaseProcess, out: Path) -> None:
+    child.join()
+    if child.exitcode != 0:
+        raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
+
+
+def _write_searches(
+    out: Path, cluster_keys: list[str], title_vocab: dict[str, int], word_ids: np.ndarray, word_owner: np.ndarray
+) -> None:
+    """Name and title search structures; each key's letter count to ``_KEY_CHARS`` for the cluster stats."""
+    np.save(out / _KEY_CHARS, _write_name_search(out, cluster_keys))
+    words, word_off, word_papers = _sorted_postings(title_vocab, word_ids, word_owner)
+    _write_lines(out / F.TITLE_WORDS, words)
+    np.save(out / F.TITLE_WORD_OFFSETS, word_off)
+    np.save(out / F.TITLE_WORD_PAPERS, word_papers)
 
 
 def _write_name_search(out: Path, cluster_keys: list[str]) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tui.models import Paper, PaperInput
-from tui.names import fold, parse_name
+from tui.names import ParsedName, fold, parse_name
 
 _TITLE_WORD_RE = re.compile(r"\w+")
 # Words too common to narrow a title search; a query made only of them still matches on them.
@@ -83,22 +83,6 @@ def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> l
     )
 
 
-# The stored fields of a paper besides its authors and id, in the order they are written.
-STORED_FIELDS = (
-    "title",
-    "venue",
-    "venue_kind",
-    "year",
-    "type",
-    "abstract",
-    "doi",
-    "links",
-    "pages",
-    "source",
-    "source_key",
-)
-
-
 class IncomingPaper(NamedTuple):
     """An incoming paper as the store consumes it, computed where the paper is parsed.
 
@@ -107,23 +91,49 @@ class IncomingPaper(NamedTuple):
     """
 
     fields: bytes
-    authors: list[tuple[str, str, str]]  # (name as written, source id, ORCID)
+    # (name as written, source id, ORCID), plus (display form, suffix) the first time a process sends the name
+    authors: list[tuple[str, ...]]
     year: int
     first_author_key: str
     dedupe: list[int]
     title_words: list[str]
 
 
-def incoming(paper: PaperInput) -> IncomingPaper:
-    first_key = parse_name(paper.authors[0].name).key if paper.authors else ""
+def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> IncomingPaper:
+    """The paper as the store consumes it.
+
+    ``names`` remembers the names this process has parsed: each is parsed once, and sent along
+    (display form and suffix) with the first paper that has it, so the writer need not parse it again.
+    """
+    authors: list[tuple[str, ...]] = []
+    first: ParsedName | None = None
+    for author in paper.authors:
+        entry: tuple[str, ...] = (author.name, author.source_id, author.orcid)
+        if names is not None:
+            parsed = names.get(author.name)
+            if parsed is None:
+                parsed = names[author.name] = parse_name(author.name)
+                entry += (parsed.display, parsed.suffix)
+            first = first or parsed
+        authors.append(entry)
+    if first is None and paper.authors:
+        first = parse_name(paper.authors[0].name)
+    first_key = first.key if first else ""
     words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
     hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
-    fields = orjson.dumps({name: getattr(paper, name) for name in STORED_FIELDS})
-    return IncomingPaper(
-        fields,
-        [(a.name, a.source_id, a.orcid) for a in paper.authors],
-        paper.year or 0,
-        first_key,
-        hashes,
-        list(dict.fromkeys(words)),
+    fields = orjson.dumps(
+        {
+            "title": paper.title,
+            "venue": paper.venue,
+            "venue_kind": paper.venue_kind,
+            "year": paper.year,
+            "type": paper.type,
+            "abstract": paper.abstract,
+            "doi": paper.doi,
+            "links": paper.links,
+            "pages": paper.pages,
+            "source": paper.source,
+            "source_key": paper.source_key,
+        }
     )
+    return IncomingPaper(fields, authors, paper.year or 0, first_key, hashes, list(dict.fromkeys(words)))

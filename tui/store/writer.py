@@ -101,17 +101,18 @@ class ImportSession:
         self.next_paper_id: int = old["next_paper_id"]
 
     # -- rows -----------------------------------------------------------------------------------
-    def _resolve_author(self, name: str, source_id: str, orcid: str) -> ResolvedAuthor | None:
+    def _resolve_author(self, name: str, source_id: str, orcid: str, *parsed: str) -> ResolvedAuthor | None:
+        """The row of an author (``parsed``: display form and suffix, when the parser sent them)."""
         if not source_id and not orcid:
             # Most authors of a large import are names seen before: resolve each written form once.
             cached = self._plain_refs.get(name)
             if cached is None:
-                cached = self._plain_refs[name] = self._resolve_row(name, source_id, orcid)
+                cached = self._plain_refs[name] = self._resolve_row(name, source_id, orcid, *parsed)
             return cached
-        return self._resolve_row(name, source_id, orcid)
+        return self._resolve_row(name, source_id, orcid, *parsed)
 
-    def _resolve_row(self, name: str, source_id: str, orcid: str) -> ResolvedAuthor | None:
-        display, suffix, _key = parse_name(name)
+    def _resolve_row(self, name: str, source_id: str, orcid: str, *parsed: str) -> ResolvedAuthor | None:
+        display, suffix = parsed or parse_name(name)[:2]
         if not display:
             return None
         full = f"{display} {suffix}" if suffix else display
@@ -152,7 +153,7 @@ class ImportSession:
             shard = self._shards[number] = {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
         return shard
 
-    def _resolve_authors(self, authors: list[tuple[str, str, str]]) -> list[ResolvedAuthor]:
+    def _resolve_authors(self, authors: list[tuple[str, ...]]) -> list[ResolvedAuthor]:
         return [ref for author in authors if (ref := self._resolve_author(*author))]
 
     def add(self, paper: PaperInput) -> Outcome:
