@@ -90,6 +90,9 @@ _LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|dh|DH|th|TH|ng|NG|dj|DJ|[oOlLi
 _SYMBOL_RE = re.compile(r"\\([&%$#_{} ])")
 _COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?\s?")
 _WHITESPACE_RE = re.compile(r"\s+")
+# What clean_text would change in ASCII text besides its ends: LaTeX, runs of spaces, other whitespace.
+_ASCII_WORK_PLAIN_RE = re.compile(r"[\t\n\r\f\v\x1c-\x1f]|  ")
+_ASCII_WORK_LATEX_RE = re.compile(r"[\\{}~\t\n\r\f\v\x1c-\x1f]|--|  ")
 _SUFFIX_RE = re.compile(r"^(.*\S)\s+(\d{4})$")
 _TOKEN_RE = re.compile(r"\w+")
 _HAS_LATEX = re.compile(r"[\\{}~]|--")
@@ -123,6 +126,8 @@ def decode_latex(text: str) -> str:
 
 def clean_text(text: str, *, latex: bool = True) -> str:
     """LaTeX decoded (for LaTeX sources), NFKC, whitespace collapsed: how names and titles are stored."""
+    if text.isascii() and not (_ASCII_WORK_LATEX_RE if latex else _ASCII_WORK_PLAIN_RE).search(text):
+        return text.strip()  # most names and titles: NFKC leaves ASCII alone, nothing to decode or collapse
     if latex:
         text = decode_latex(text)
     return _WHITESPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
@@ -137,6 +142,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
+# A NamedTuple's own constructor costs as much again as parsing a plain name; this skips its checks.
+_new_tuple = tuple.__new__
+
+
 class ParsedName(NamedTuple):
     """A written name split into what readers see and the DBLP homonym suffix, if any."""
 
@@ -147,6 +156,8 @@ class ParsedName(NamedTuple):
 
 def split_suffix(name: str) -> tuple[str, str]:
     """Move a DBLP homonym suffix (" 0001") out of a cleaned name."""
+    if not name[-1:].isdigit():
+        return name, ""
     match = _SUFFIX_RE.match(name)
     if match:
         return match.group(1), match.group(2)
@@ -157,7 +168,7 @@ def split_suffix(name: str) -> tuple[str, str]:
 def parse_name(raw: str) -> ParsedName:
     """Clean a written name and derive its cluster key; cached because names repeat across papers."""
     display, suffix = split_suffix(clean_text(raw))
-    return ParsedName(display, suffix, fold(display))
+    return _new_tuple(ParsedName, (display, suffix, fold(display)))
 
 
 def cluster_key(raw: str) -> str:

@@ -21,7 +21,7 @@ import orjson
 from tui.errors import StoreError
 from tui.index import files as F
 from tui.index.keys import title_words
-from tui.names import fold, key_tokens
+from tui.names import key_tokens
 
 
 def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,24 +35,25 @@ def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndar
 def _write_row_records(
     out: Path, rows: list[dict[str, Any] | None], papers: list[int], year_min: list[int], year_max: list[int]
 ) -> None:
-    """Author rows with their paper counts and year spans, streamed to the rows blob."""
+    """Author rows with their paper counts and year spans, to the rows blob."""
+    records = [
+        orjson.dumps(
+            {
+                **row,
+                "papers": papers[row_id],
+                "year_min": year_min[row_id] or None,
+                "year_max": year_max[row_id] or None,
+            }
+        )
+        if row is not None
+        else b""
+        for row_id, row in enumerate(rows)
+    ]
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
     spans = np.zeros((len(rows), 2), dtype=np.int64)
-    position = 0
-    with (out / F.ROWS_BLOB).open("wb") as blob:
-        for row_id, row in enumerate(rows):
-            if row is None:
-                continue
-            record = orjson.dumps(
-                {
-                    **row,
-                    "papers": papers[row_id],
-                    "year_min": year_min[row_id] or None,
-                    "year_max": year_max[row_id] or None,
-                }
-            )
-            blob.write(record)
-            spans[row_id] = position, len(record)
-            position += len(record)
+    spans[:, 1] = lengths
+    np.cumsum(lengths[:-1], out=spans[1:, 0])
+    (out / F.ROWS_BLOB).write_bytes(b"".join(records))
     np.save(out / F.ROWS_SPANS, spans)
 
 
@@ -112,7 +113,7 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 
 
 _SHARD_HEAD = b'{"papers":{'
-_KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the searches to the one writing stats
+_KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the name search to the one writing stats
 
 
 class StoredPaper(NamedTuple):
@@ -244,7 +245,13 @@ class PaperIndexer:
         arrays = [a for a in arrays if len(a)]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
-    def build(self, manifest: dict[str, Any], rows: list[dict[str, Any] | None], dedupe: dict[int, int]) -> None:
+    def build(
+        self,
+        manifest: dict[str, Any],
+        rows: list[dict[str, Any] | None],
+        row_keys: list[str],
+        dedupe: dict[int, int],
+    ) -> None:
         """Write the index from the collected shards, the author rows and the dedupe key hashes.
 
         Consumes its inputs: ``rows`` and ``dedupe`` are emptied, and the collected shards dropped,
@@ -256,13 +263,16 @@ class PaperIndexer:
         np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         dedupe.clear()
         paper_years, pp, pr, word_ids, word_owner = self._paper_arrays(manifest["next_paper_id"])
-        cluster_keys, row_cluster = _clusters_of_rows(rows)
-        n_clusters = len(cluster_keys)
-        # The search structures need nothing else computed here: a second core builds them meanwhile.
-        searches = _start_in_child(_write_searches, out, cluster_keys, self.title_vocab, word_ids, word_owner)
+        # The search structures need nothing else computed here: other cores build them meanwhile.
+        searches = [
+            _start_in_child(_write_title_search, out, self.title_vocab, word_ids, word_owner),
+            _start_in_child(_write_name_search, out, row_keys),
+        ]
+        self.title_vocab = {}
+        del word_ids, word_owner
         try:
-            self.title_vocab = {}
-            del word_ids, word_owner
+            cluster_keys, row_cluster = _clusters_of_rows(row_keys)
+            n_clusters = len(cluster_keys)
             row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
             row_year_min, row_year_max = _group_year_span(pr, paper_years[pp], len(rows))
             cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
@@ -296,11 +306,13 @@ class PaperIndexer:
 
             _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
             del cluster_keys
-            _join_child(searches, out)
+            for child in searches:
+                _join_child(child, out)
             stats[:, F.STAT_KEY_CHARS] = np.load(out / _KEY_CHARS)
             (out / _KEY_CHARS).unlink()
         finally:
-            _stop_child(searches)
+            for child in searches:
+                _stop_child(child)
         np.save(out / F.CLUSTER_STATS, stats)
         meta = {
             "version": F.INDEX_VERSION,
@@ -330,12 +342,13 @@ class PaperIndexer:
         return arrays
 
 
-def _clusters_of_rows(rows: list[dict[str, Any] | None]) -> tuple[list[str], np.ndarray]:
-    """Sorted cluster keys, and each row's cluster (-1 for an empty slot)."""
-    row_keys = [fold(row["name"]) if row else "" for row in rows]
-    cluster_keys = sorted({k for k in row_keys if k})
+def _clusters_of_rows(row_keys: list[str]) -> tuple[list[str], np.ndarray]:
+    """Sorted cluster keys, and each row's cluster (-1 for an empty slot, whose key is "")."""
+    cluster_keys = sorted(set(row_keys))
+    if cluster_keys[:1] == [""]:
+        cluster_keys.pop(0)
     cluster_of_key = {k: i for i, k in enumerate(cluster_keys)}
-    row_cluster = np.fromiter((cluster_of_key.get(k, -1) for k in row_keys), dtype=np.int32, count=len(rows))
+    row_cluster = np.fromiter((cluster_of_key.get(k, -1) for k in row_keys), dtype=np.int32, count=len(row_keys))
     return cluster_keys, row_cluster
 
 
@@ -382,19 +395,19 @@ def _join_child(child: BaseProcess, out: Path) -> None:
         raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
 
 
-def _write_searches(
-    out: Path, cluster_keys: list[str], title_vocab: dict[str, int], word_ids: np.ndarray, word_owner: np.ndarray
-) -> None:
-    """Name and title search structures; each key's letter count to ``_KEY_CHARS`` for the cluster stats."""
-    np.save(out / _KEY_CHARS, _write_name_search(out, cluster_keys))
+def _write_title_search(out: Path, title_vocab: dict[str, int], word_ids: np.ndarray, word_owner: np.ndarray) -> None:
     words, word_off, word_papers = _sorted_postings(title_vocab, word_ids, word_owner)
     _write_lines(out / F.TITLE_WORDS, words)
     np.save(out / F.TITLE_WORD_OFFSETS, word_off)
     np.save(out / F.TITLE_WORD_PAPERS, word_papers)
 
 
-def _write_name_search(out: Path, cluster_keys: list[str]) -> np.ndarray:
-    """Word and trigram search structures over cluster keys; returns each key's letter count."""
+def _write_name_search(out: Path, row_keys: list[str]) -> None:
+    """Word and trigram search structures over cluster keys; each key's letter count to ``_KEY_CHARS``.
+
+    Run in a child, which finds the cluster keys again rather than wait for the parent's.
+    """
+    cluster_keys, _ = _clusters_of_rows(row_keys)
     name_tokens = [key_tokens(k) for k in cluster_keys]
     key_chars = np.fromiter((sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=len(cluster_keys))
     vocab, tok_off, tok_clusters = _token_index(name_tokens)
@@ -406,7 +419,7 @@ def _write_name_search(out: Path, cluster_keys: list[str]) -> np.ndarray:
     np.save(out / F.TRIGRAM_CODES, tri_codes)
     np.save(out / F.TRIGRAM_OFFSETS, tri_off)
     np.save(out / F.TRIGRAM_CLUSTERS, tri_clusters)
-    return key_chars
+    np.save(out / _KEY_CHARS, key_chars)
 
 
 def _group_year_span(groups: np.ndarray, years: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -91,7 +91,7 @@ class IncomingPaper(NamedTuple):
     """
 
     fields: bytes
-    # (name as written, source id, ORCID), plus (display form, suffix) the first time a process sends the name
+    # (name as written, source id, ORCID), plus its ParsedName fields the first time a process sends the name
     authors: list[tuple[str, ...]]
     year: int
     first_author_key: str
@@ -103,7 +103,7 @@ def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> I
     """The paper as the store consumes it.
 
     ``names`` remembers the names this process has parsed: each is parsed once, and sent along
-    (display form and suffix) with the first paper that has it, so the writer need not parse it again.
+    (display form, suffix, key) with the first paper that has it, so the writer need not parse it again.
     """
     authors: list[tuple[str, ...]] = []
     first: ParsedName | None = None
@@ -113,7 +113,7 @@ def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> I
             parsed = names.get(author.name)
             if parsed is None:
                 parsed = names[author.name] = parse_name(author.name)
-                entry += (parsed.display, parsed.suffix)
+                entry += parsed
             first = first or parsed
         authors.append(entry)
     if first is None and paper.authors:
@@ -136,4 +136,5 @@ def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> I
             "source_key": paper.source_key,
         }
     )
-    return IncomingPaper(fields, authors, paper.year or 0, first_key, hashes, list(dict.fromkeys(words)))
+    unique_words = list(dict.fromkeys(words))
+    return tuple.__new__(IncomingPaper, (fields, authors, paper.year or 0, first_key, hashes, unique_words))

@@ -19,7 +19,7 @@ from tui.errors import StoreError
 from tui.index.build import PaperIndexer, StoredPaper, stored_paper
 from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
 from tui.models import Paper, PaperInput
-from tui.names import parse_name
+from tui.names import fold, parse_name
 from tui.paths import CURRENT_FILE
 from tui.store.atomic import atomic_write_bytes
 from tui.store.shards import read_shard, write_shard
@@ -33,6 +33,7 @@ from tui.store.store import (
 )
 
 Outcome = Literal["imported", "merged", "unchanged"]
+_new_tuple = tuple.__new__  # builds a NamedTuple without its constructor's checks, once per paper
 RECENT_SHARDS_KEPT = 16
 _FILLABLE = ("title", "venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
@@ -90,6 +91,7 @@ class ImportSession:
             for row_id, row in read_shard(store.gen_dir / "rows" / name, "rows").items():
                 self.rows[row_id] = row
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
+        self.row_keys = [fold(r["name"]) if r else "" for r in self.rows]  # each row's cluster key
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, ResolvedAuthor | None] = {}
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
@@ -102,7 +104,7 @@ class ImportSession:
 
     # -- rows -----------------------------------------------------------------------------------
     def _resolve_author(self, name: str, source_id: str, orcid: str, *parsed: str) -> ResolvedAuthor | None:
-        """The row of an author (``parsed``: display form and suffix, when the parser sent them)."""
+        """The row of an author (``parsed``: display form, suffix and key, when the parser sent them)."""
         if not source_id and not orcid:
             # Most authors of a large import are names seen before: resolve each written form once.
             cached = self._plain_refs.get(name)
@@ -112,7 +114,7 @@ class ImportSession:
         return self._resolve_row(name, source_id, orcid, *parsed)
 
     def _resolve_row(self, name: str, source_id: str, orcid: str, *parsed: str) -> ResolvedAuthor | None:
-        display, suffix = parsed or parse_name(name)[:2]
+        display, suffix, cluster = parsed or parse_name(name)
         if not display:
             return None
         full = f"{display} {suffix}" if suffix else display
@@ -124,6 +126,7 @@ class ImportSession:
                 {"id": row_id, "name": display, "suffix": suffix, "orcid": orcid, "homepage": "", "source_ids": [key]}
             )
             self.row_by_key[key] = row_id
+            self.row_keys.append(cluster)
             self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
         elif orcid and not self.rows[row_id].get("orcid"):  # type: ignore[union-attr]
             self.rows[row_id]["orcid"] = orcid  # type: ignore[index]
@@ -172,7 +175,8 @@ class ImportSession:
         # The record is spliced as bytes: the parser serialised the fields, the refs are serialised once per name.
         record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join(a[0] for a in authors), paper_id)
         number = paper_id // PAPER_SHARD_SIZE
-        self._shard(number)[paper_id] = StoredPaper(record, paper.year, [a[1] for a in authors], paper.title_words)
+        stored = _new_tuple(StoredPaper, (record, paper.year, [a[1] for a in authors], paper.title_words))
+        self._shard(number)[paper_id] = stored
         self._dirty_shards.add(number)
         for key in paper.dedupe:
             dedupe.setdefault(key, paper_id)
@@ -282,7 +286,7 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        self.indexer.build(self.manifest, self.rows, self.dedupe)  # empties both
+        self.indexer.build(self.manifest, self.rows, self.row_keys, self.dedupe)  # empties rows and dedupe
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
