@@ -11,6 +11,7 @@ import multiprocessing
 import signal
 from array import array
 from collections.abc import Callable
+from itertools import chain
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -135,6 +136,23 @@ def stored_paper(paper: dict[str, Any], words: list[str] | None = None) -> Store
     )
 
 
+class _Vocabulary(dict[str, int]):
+    """Title words numbered in the order they are first seen; looking a word up adds it."""
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self)
+        return number
+
+
+def _lengths(items: list[Any]) -> np.ndarray:
+    return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+
+
+def _pairs(starts: np.ndarray, lengths: np.ndarray) -> bytes:
+    """(start, length) pairs as the int64 bytes of an array("q")."""
+    return np.column_stack((starts, lengths)).astype(np.int64).tobytes()
+
+
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
@@ -162,37 +180,38 @@ class PaperIndexer:
         # handed over twice (merged into after it was written) is appended again; its new spans win.
         self._blob = (out / F.PAPERS_BLOB).open("wb")
         self._blob_size = 0
-        self.title_vocab: dict[str, int] = {}
+        self.title_vocab = _Vocabulary()
         self.chunks: dict[int, _ShardChunk] = {}
 
     def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
-        """Record the shard's index inputs; return the shard as TinyDB JSON bytes."""
+        """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
+
+        Runs once per 1,024 papers of an import, so the per-paper work is done a column at a time.
+        """
+        ids = sorted(papers)
+        stored = [papers[paper_id] for paper_id in ids]
+        records = [paper.record for paper in stored]
+        keys = [b'"%d":' % paper_id for paper_id in ids]
+        lengths = _lengths(records)
+        # Each record sits after its key; records are separated by commas.
+        ends_in_file = len(_SHARD_HEAD) + np.cumsum(_lengths(keys) + lengths + 1) - 1
+        ends_in_blob = self._blob_size + np.cumsum(lengths)
+        rows = [paper.rows for paper in stored]
+        words = [paper.title_words for paper in stored]
+        id_array = np.array(ids, dtype=np.int32)
         chunk = _ShardChunk()
-        vocab = self.title_vocab
-        parts = []
-        records = []
-        position = self._blob_size
-        in_file = len(_SHARD_HEAD)
-        for paper_id in sorted(papers):
-            record, year, row_ids, words = papers[paper_id]
-            key = b'"%d":' % paper_id
-            parts.append(key + record)
-            chunk.file_spans.extend((in_file + len(key), len(record)))
-            in_file += len(key) + len(record) + 1  # and the comma
-            records.append(record)
-            chunk.ids.append(paper_id)
-            chunk.years.append(year)
-            chunk.spans.extend((position, len(record)))
-            position += len(record)
-            chunk.post_row.extend(row_ids)
-            chunk.post_paper.extend([paper_id] * len(row_ids))
-            word_ids = [vocab.setdefault(word, len(vocab)) for word in words]
-            chunk.word_ids.extend(word_ids)
-            chunk.word_owner.extend([paper_id] * len(word_ids))
+        chunk.ids.extend(ids)
+        chunk.years.extend(paper.year for paper in stored)
+        chunk.file_spans.frombytes(_pairs(ends_in_file - lengths, lengths))
+        chunk.spans.frombytes(_pairs(ends_in_blob - lengths, lengths))
+        chunk.post_row.extend(chain.from_iterable(rows))
+        chunk.post_paper.frombytes(np.repeat(id_array, _lengths(rows)).tobytes())
+        chunk.word_ids.extend(map(self.title_vocab.__getitem__, chain.from_iterable(words)))
+        chunk.word_owner.frombytes(np.repeat(id_array, _lengths(words)).tobytes())
         self._blob.write(b"".join(records))
-        self._blob_size = position
+        self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
         self.chunks[number] = chunk
-        return _SHARD_HEAD + b",".join(parts) + b"}}"
+        return _SHARD_HEAD + b",".join(map(bytes.__add__, keys, records)) + b"}}"
 
     def can_splice(self, number: int) -> bool:
         """Whether this import wrote the shard, so its records' places in the file are known."""

@@ -91,8 +91,9 @@ class IncomingPaper(NamedTuple):
     """
 
     fields: bytes
-    # (name as written, source id, ORCID), plus its ParsedName fields the first time a process sends the name
-    authors: list[tuple[str, ...]]
+    # (name as written, source id, ORCID), plus its ParsedName fields the first time a process sends the
+    # name; a name without ids that the process has sent before is just the name.
+    authors: list[str | tuple[str, ...]]
     year: int
     first_author_key: str
     dedupe: list[int]
@@ -105,15 +106,17 @@ def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> I
     ``names`` remembers the names this process has parsed: each is parsed once, and sent along
     (display form, suffix, key) with the first paper that has it, so the writer need not parse it again.
     """
-    authors: list[tuple[str, ...]] = []
+    authors: list[str | tuple[str, ...]] = []
     first: ParsedName | None = None
     for author in paper.authors:
-        entry: tuple[str, ...] = (author.name, author.source_id, author.orcid)
+        entry: str | tuple[str, ...] = (author.name, author.source_id, author.orcid)
         if names is not None:
             parsed = names.get(author.name)
             if parsed is None:
                 parsed = names[author.name] = parse_name(author.name)
-                entry += parsed
+                entry += parsed  # type: ignore[operator]
+            elif not author.source_id and not author.orcid:
+                entry = author.name  # sent before: the writer knows the name
             first = first or parsed
         authors.append(entry)
     if first is None and paper.authors:

@@ -156,8 +156,18 @@ class ImportSession:
             shard = self._shards[number] = {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
         return shard
 
-    def _resolve_authors(self, authors: list[tuple[str, ...]]) -> list[ResolvedAuthor]:
-        return [ref for author in authors if (ref := self._resolve_author(*author))]
+    def _resolve_authors(self, authors: list[str | tuple[str, ...]]) -> list[ResolvedAuthor]:
+        """Rows of a paper's authors; a plain string is a name without ids that the parser sent before."""
+        cached = self._plain_refs.get
+        resolved = []
+        for author in authors:
+            if author.__class__ is str:
+                ref = cached(author) or self._resolve_author(author, "", "")  # type: ignore[arg-type]
+            else:
+                ref = self._resolve_author(*author)
+            if ref:
+                resolved.append(ref)
+        return resolved
 
     def add(self, paper: PaperInput) -> Outcome:
         """Add a paper, or merge it into the stored duplicate."""
@@ -166,14 +176,15 @@ class ImportSession:
     def add_incoming(self, paper: IncomingPaper) -> Outcome:
         """``add`` for a paper whose keys and fields the parser has computed already."""
         dedupe = self.dedupe
-        existing_id = next((dedupe[k] for k in paper.dedupe if k in dedupe), None)
-        if existing_id is not None:
-            return self._merge(existing_id, paper)
+        for key in paper.dedupe:
+            existing_id = dedupe.get(key)
+            if existing_id is not None:
+                return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
         authors = self._resolve_authors(paper.authors)
         # The record is spliced as bytes: the parser serialised the fields, the refs are serialised once per name.
-        record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join(a[0] for a in authors), paper_id)
+        record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join([a[0] for a in authors]), paper_id)
         number = paper_id // PAPER_SHARD_SIZE
         stored = _new_tuple(StoredPaper, (record, paper.year, [a[1] for a in authors], paper.title_words))
         self._shard(number)[paper_id] = stored
