@@ -132,9 +132,7 @@ def cluster(ctx: click.Context, name: str, as_json: bool, store_dir: str | None)
     library = _library(chosen_store(ctx, store_dir))
     page = library.cluster(name)
     data = page.as_dict()
-    from tui.identities import identity_groups
-
-    data["identities"] = identity_groups(page)
+    data["identities"] = library.identities(page)
     if as_json:
         _print_json(data)
         return

@@ -31,6 +31,7 @@ class Library:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._evidence: tuple[object, dict[str, Any]] | None = None
 
     @classmethod
     def open(cls, location: StoreLocation) -> Library:
@@ -68,6 +69,17 @@ class Library:
         papers = self.index.papers(self.index.cluster_paper_ids(cluster))
         self._add_author_keys(papers)
         return ClusterPage(key=key, name=display, rows=rows, papers=papers)  # type: ignore[arg-type]
+
+    def identities(self, page: ClusterPage) -> list[dict[str, Any]]:
+        """Probable identities inside a cluster, with library-wide evidence (see docs/identities.md)."""
+        from tui.identities import identity_groups
+        from tui.library_evidence import library_evidence
+
+        index = self.index
+        # One set of lookups per index: their caches last from one cluster page to the next.
+        if self._evidence is None or self._evidence[0] is not index:
+            self._evidence = (index, library_evidence(index))
+        return identity_groups(page, **self._evidence[1])
 
     def paper(self, paper_id: int) -> Paper:
         found = self.index.paper(paper_id)

@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from tui.identities import identity_groups
 from tui.models import ClusterPage, Paper
 from tui.textsafe import safe_line
 from tui.ui.filters import SORTS, PaperFilter, apply
@@ -91,7 +90,9 @@ class ClusterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="identities", exit_on_error=False)
     def find_identities(self, page: ClusterPage) -> list[dict[str, Any]]:
         """Identity hints come second: the papers are on screen while co-authors are compared."""
-        return identity_groups(page)
+        library = self.app.library
+        assert library is not None
+        return library.identities(page)
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
