@@ -1,3 +1,4 @@
 from tui.cli import main
 
-main()
+if __name__ == "__main__":  # also imported by spawned index-building processes, which must not run the CLI
+    main()

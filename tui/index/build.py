@@ -284,7 +284,7 @@ class PaperIndexer:
         paper_years, pp, pr, word_ids, word_owner = self._paper_arrays(manifest["next_paper_id"])
         # The search structures need nothing else computed here: other cores build them meanwhile.
         searches = [
-            _start_in_child(_write_title_search, out, self.title_vocab, word_ids, word_owner),
+            _start_in_child(_write_title_search, out, list(self.title_vocab), word_ids, word_owner),
             _start_in_child(_write_name_search, out, row_keys),
         ]
         self.title_vocab = {}
@@ -390,8 +390,12 @@ def _cluster_papers(
 
 
 def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
-    """Run ``target`` in a forked process that shares this one's memory as it is now."""
-    child = multiprocessing.get_context("fork").Process(target=_child_main, args=(target, *args), daemon=True)
+    """Run ``target`` in a fresh process, given only ``args``.
+
+    Spawned rather than forked: a forked child would start with (and count in its resident size) all of
+    the import's memory, though it needs a small part of it.
+    """
+    child = multiprocessing.get_context("spawn").Process(target=_child_main, args=(target, *args), daemon=True)
     child.start()
     return child
 
@@ -414,8 +418,9 @@ def _join_child(child: BaseProcess, out: Path) -> None:
         raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
 
 
-def _write_title_search(out: Path, title_vocab: dict[str, int], word_ids: np.ndarray, word_owner: np.ndarray) -> None:
-    words, word_off, word_papers = _sorted_postings(title_vocab, word_ids, word_owner)
+def _write_title_search(out: Path, words_by_id: list[str], word_ids: np.ndarray, word_owner: np.ndarray) -> None:
+    vocab = {word: word_id for word_id, word in enumerate(words_by_id)}
+    words, word_off, word_papers = _sorted_postings(vocab, word_ids, word_owner)
     _write_lines(out / F.TITLE_WORDS, words)
     np.save(out / F.TITLE_WORD_OFFSETS, word_off)
     np.save(out / F.TITLE_WORD_PAPERS, word_papers)

@@ -235,8 +235,11 @@ class ArrowApp(App[None]):
             self.deliver_text(io.StringIO(text), save_filename=request.path.name)
             return
         self.copy_to_clipboard(text)
-        self.notify(f"Copied the export ({request.fmt}) to your clipboard; no file is written on the server.",
-                    title="Exported", markup=False)
+        self.notify(
+            f"Copied the export ({request.fmt}) to your clipboard; no file is written on the server.",
+            title="Exported",
+            markup=False,
+        )
 
 
 def _keys_of(binding: Any) -> set[str]:
