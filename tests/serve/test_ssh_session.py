@@ -85,7 +85,7 @@ def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, 
     first_tui, second_tui = sorted(child_pids(ssh_server.pid))
     first_client = next(pid for pid in client_pids(tmux.pane_pid(first)))
     os.kill(first_client, signal.SIGKILL)  # no goodbye from the client: the TCP connection just drops
-    wait_until(lambda: first_tui not in child_pids(ssh_server.pid), 10, "the first session's TUI to be reaped")
+    wait_until(lambda: first_tui not in child_pids(ssh_server.pid), 30, "the first session's TUI to be reaped")
     assert not processes_in_group(first_tui)  # the whole process group, not just its leader
     tmux.type(second, "wenkai yang")
     tmux.wait_for(second, "Wenkai Yang")
