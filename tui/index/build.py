@@ -50,7 +50,7 @@ def _write_row_records(
         else b""
         for row_id, row in enumerate(rows)
     ]
-    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    lengths = _lengths(records)
     spans = np.zeros((len(rows), 2), dtype=np.int64)
     spans[:, 1] = lengths
     np.cumsum(lengths[:-1], out=spans[1:, 0])
@@ -134,6 +134,11 @@ def stored_paper(paper: dict[str, Any], words: list[str] | None = None) -> Store
         [ref["row"] for ref in paper.get("authors") or ()],
         title_words(paper.get("title", "")) if words is None else words,
     )
+
+
+def stored_papers(docs: dict[int, dict[str, Any]]) -> dict[int, StoredPaper]:
+    """A shard's papers as read from its file, ready to hand to ``PaperIndexer.shard_bytes``."""
+    return {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
 
 
 class _Vocabulary(dict[str, int]):
@@ -287,7 +292,7 @@ class PaperIndexer:
             _start_in_child(_write_title_search, out, list(self.title_vocab), word_ids, word_owner),
             _start_in_child(_write_name_search, out, row_keys),
         ]
-        self.title_vocab = {}
+        self.title_vocab = _Vocabulary()
         del word_ids, word_owner
         try:
             cluster_keys, row_cluster = _clusters_of_rows(row_keys)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import orjson
 
 from tui.errors import StoreError
-from tui.index.build import PaperIndexer, StoredPaper, stored_paper
+from tui.index.build import PaperIndexer, StoredPaper, stored_paper, stored_papers
 from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
 from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
@@ -153,7 +153,7 @@ class ImportSession:
             name = paper_shard_name(number * PAPER_SHARD_SIZE)
             source = self.gen_dir / name if number in self._written_shards else self.store.gen_dir / name
             docs = read_shard(source, "papers") if source.exists() else {}
-            shard = self._shards[number] = {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
+            shard = self._shards[number] = stored_papers(docs)
         return shard
 
     def _resolve_authors(self, authors: list[str | tuple[str, ...]]) -> list[ResolvedAuthor]:
@@ -310,7 +310,7 @@ class ImportSession:
             number = int(name[1:-5])
             if number not in self.indexer.chunks:
                 docs = read_shard(self.gen_dir / "papers" / name, "papers")
-                self.indexer.shard_bytes(number, {paper_id: stored_paper(doc) for paper_id, doc in docs.items()})
+                self.indexer.shard_bytes(number, stored_papers(docs))
                 if self.rebuild_index:
                     self._register_dedupe_keys(docs)
             if progress:
