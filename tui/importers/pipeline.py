@@ -56,6 +56,11 @@ def _close_inherited_descriptors(keep: int) -> None:
     os.closerange(keep + 1, min(limit, 65536))
 
 
+def _send(pipe: Connection, kind: str, payload: Any, bytes_read: int) -> None:
+    """One message to the parent: (kind, payload, how far into the file on disk the reader is)."""
+    pipe.send_bytes(pickle.dumps((kind, payload, bytes_read), protocol=5))
+
+
 def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Connection) -> None:
     # Ctrl-C reaches the whole process group: the parent aborts the import and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -70,19 +75,19 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
             names: dict[str, ParsedName] = {}  # parsed by this process, and sent to the writer once
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):
-                    pipe.send_bytes(pickle.dumps(("batch", batch, source.bytes_read), protocol=5))
+                    _send(pipe, "batch", batch, source.bytes_read)
                     batch = []
                 if item is not PART_END:
                     batch.append(_pack(item, names))  # type: ignore[arg-type]
             if not split:
-                pipe.send_bytes(pickle.dumps(("batch", batch, source.size), protocol=5))
-        pipe.send_bytes(pickle.dumps(("done", report, source.size), protocol=5))
+                _send(pipe, "batch", batch, source.size)
+        _send(pipe, "done", report, source.size)
     except ArrowError as exc:
-        pipe.send_bytes(pickle.dumps(("error", str(exc), 0), protocol=5))
+        _send(pipe, "error", str(exc), 0)
     except BrokenPipeError:
         pass  # the parent is gone (interrupted or killed): nothing left to do
     except Exception:  # a bug in an importer: the parent shows it instead of hanging
-        pipe.send_bytes(pickle.dumps(("crash", traceback.format_exc(), 0), protocol=5))
+        _send(pipe, "crash", traceback.format_exc(), 0)
     finally:
         pipe.close()
 
