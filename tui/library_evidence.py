@@ -5,7 +5,7 @@ library: how many papers a co-author's name has (a prolific one may have written
 of the name), who a co-author has written with elsewhere (two-hop co-authorship) and how rare a
 title word is. This module answers them from the derived index, for ``identity_groups(page,
 **library_evidence(index))``. Only the index's existing structures are read: cluster sizes and
-postings, paper records (for their author rows) and the title-word postings.
+postings, each paper's author rows and the title-word postings.
 """
 
 from __future__ import annotations
@@ -55,12 +55,10 @@ def coauthor_lookup(index: Index) -> CoauthorNeighbours:
             return frozenset()
         if int(index.cluster_paper_counts[cluster]) > TWO_HOP_MAX_PAPERS:
             return None  # a prolific name: its circle says little and costs many paper reads
-        papers = index.papers(index.cluster_paper_ids(cluster))
-        rows = [ref["row"] for paper in papers for ref in paper.get("authors", [])]
-        found = set(index.row_cluster_keys(rows))
-        found.discard(key)
-        found.discard("")
-        return frozenset(found)
+        # Author rows to clusters to keys with array gathers: no paper record is read.
+        clusters = np.unique(index.row_cluster[index.paper_row_ids(index.cluster_paper_ids(cluster))])
+        keys = index.cluster_keys
+        return frozenset(keys[c] for c in clusters.tolist() if c >= 0 and c != cluster)
 
     return neighbours
 

@@ -165,8 +165,36 @@ class Index:
     def papers(self, paper_ids: list[int]) -> list[dict[str, Any]]:
         return [p for p in self._papers.get_many(paper_ids) if p is not None]
 
+    @cached_property
+    def _row_stats(self) -> np.ndarray:
+        return self._array(F.ROW_STATS)
+
     def rows(self, row_ids: list[int]) -> list[dict[str, Any]]:
-        return [r for r in self._rows.get_many(row_ids) if r is not None]
+        """Author rows with their paper counts and year spans."""
+        records = self._rows.get_many(row_ids)
+        stats = self._row_stats[row_ids].tolist() if row_ids else []
+        found = []
+        for row, (papers, year_min, year_max) in zip(records, stats, strict=True):
+            if row is not None:
+                row.update(papers=papers, year_min=year_min or None, year_max=year_max or None)
+                found.append(row)
+        return found
+
+    @cached_property
+    def _paper_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self._array(F.PAPER_ROW_OFFSETS)), self._array(F.PAPER_ROW_IDS)
+
+    def paper_row_ids(self, paper_ids: list[int]) -> np.ndarray:
+        """The author rows of several papers, concatenated, in one gather (no paper record is read)."""
+        offsets, row_ids = self._paper_rows
+        ids = np.asarray(paper_ids, dtype=np.int64)
+        starts, ends = offsets[ids], offsets[ids + 1]
+        counts = ends - starts
+        if not counts.sum():
+            return np.zeros(0, np.int32)
+        # Positions start..end-1 of every paper: a running index shifted at each paper's start.
+        shift = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        return np.asarray(row_ids[np.arange(int(counts.sum())) + shift])
 
     def paper_ids(self) -> range:
         return range(len(self._papers))

@@ -1,0 +1,80 @@
+"""The derived index agrees with the stored records it is built from."""
+
+import lzma
+from collections import Counter
+
+import numpy as np
+
+from tests.conftest import build_store, need_shared, paper
+from tui.index.build import _sorted_triples
+from tui.paths import StoreLocation
+from tui.service import Library, import_files
+
+
+def _check_against_records(library) -> None:
+    index = library.index
+    papers = {i: index.paper(i) for i in index.paper_ids()}
+    papers = {i: p for i, p in papers.items() if p is not None}
+    ids = sorted(papers)
+    # Each paper's author rows come out of the array in the order of its record.
+    gathered = index.paper_row_ids(ids).tolist()
+    expected = [ref["row"] for i in ids for ref in papers[i].get("authors", [])]
+    assert gathered == expected
+    for i in ids[:50]:
+        assert index.paper_row_ids([i]).tolist() == [ref["row"] for ref in papers[i].get("authors", [])]
+    # Row paper counts and year spans as computed from the records.
+    counts: Counter[int] = Counter(ref["row"] for p in papers.values() for ref in p.get("authors", []))
+    years: dict[int, list[int]] = {}
+    for p in papers.values():
+        for ref in p.get("authors", []):
+            if p.get("year"):
+                years.setdefault(ref["row"], []).append(p["year"])
+    row_ids = list(range(library.stats()["author_rows"]))
+    for row in index.rows(row_ids):
+        assert row["papers"] == counts[row["id"]]
+        span = years.get(row["id"])
+        assert (row["year_min"], row["year_max"]) == ((min(span), max(span)) if span else (None, None))
+
+
+def test_paper_rows_and_row_stats_match_the_records(tmp_path, monkeypatch):
+    import tui.store.writer as writer
+
+    monkeypatch.setattr(writer, "RECENT_SHARDS_KEPT", 0)  # a full shard goes to disk at once
+    papers = [
+        paper(f"Paper {i}", [f"Author {i % 7}", f"Other {i % 3}"], 1990 + i % 9, doi=f"10.1/{i}") for i in range(1030)
+    ]
+    papers[5] = paper("Nobody", [], 2001, doi="10.1/5")
+    papers += [paper("No year", ["Author 1"], None)]
+    # After shard 0 is on disk: a duplicate that brings authors to a paper stored without any. The merge
+    # is spliced into the written shard, and the paper's rows come after every other paper's.
+    papers += [paper("Nobody", ["Late Author", "Author 2"], 2001, doi="10.1/5")]
+    library = build_store(tmp_path / "s", papers)
+    assert [ref["name"] for ref in library.paper(5)["authors"]] == ["Late Author", "Author 2"]
+    _check_against_records(library)
+    assert library.index.paper_row_ids([]).tolist() == []
+    page = library.cluster("Author 3")
+    years = [p.get("year") or 0 for p in page.papers]
+    assert years == sorted(years, reverse=True)
+
+
+def test_index_matches_records_on_real_dblp_entries(tmp_path):
+    dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
+    text = lzma.open(dump, "rt", encoding="utf-8").read(2_000_000)
+    sample = tmp_path / "sample.bib"
+    sample.write_text(text[: text.rfind("\n@")] + "\n", encoding="utf-8")
+    root = tmp_path / "s"
+    report = import_files(StoreLocation(root, False, "option"), [sample], "bibtex")
+    assert report.read > 3000
+    _check_against_records(Library.open(StoreLocation(root, True, "option")))
+
+
+def test_packed_sort_equals_the_general_sort():
+    rng = np.random.default_rng(7)
+    a, b, c = (rng.integers(0, hi, 5000) for hi in (300, 40, 2000))
+    packed = _sorted_triples(a, b, c)
+    order = np.lexsort((c, b, a))
+    for got, column in zip(packed, (a, b, c), strict=True):
+        assert got.tolist() == column[order].tolist()
+    # Too wide to pack: the general sort gives the same order.
+    wide = _sorted_triples(a, b, c + (1 << 40))
+    assert wide[2].tolist() == (c[order] + (1 << 40)).tolist()
