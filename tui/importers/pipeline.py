@@ -1,13 +1,14 @@
 """Parse in a child process while the parent writes: an import uses both cores.
 
 The child runs an importer over one file and sends batches of papers as plain tuples (cheap to
-pickle), each already serialised and keyed, through a pipe; the parent feeds them to the store. The
+marshal), each already serialised and keyed, through a pipe; the parent feeds them to the store. The
 child's report (records read, skips) comes back at the end, and a format error in the child is raised in the parent.
 If the parent dies, the child's next send fails and it exits.
 """
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import pickle
@@ -30,10 +31,11 @@ SPLIT_FROM_BYTES = 8 << 20
 MAX_READERS = 2
 READER_NICENESS = 5
 Item = IncomingPaper | RowUpdate
+_MARSHALLED, _PICKLED = b"m", b"p"  # the first byte of a message: how the rest is encoded
 
 
 def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName]) -> tuple[Any, ...]:
-    """A paper as plain tuples (cheap to pickle), serialised and keyed here, off the writer's core."""
+    """A paper as plain tuples (cheap to marshal), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
     return tuple(incoming(item, names))
@@ -57,8 +59,18 @@ def _close_inherited_descriptors(keep: int) -> None:
 
 
 def _send(pipe: Connection, kind: str, payload: Any, bytes_read: int) -> None:
-    """One message to the parent: (kind, payload, how far into the file on disk the reader is)."""
-    pipe.send_bytes(pickle.dumps((kind, payload, bytes_read), protocol=5))
+    """One message to the parent: (kind, payload, how far into the file on disk the reader is).
+
+    A batch is plain tuples of strings, bytes and ints, which marshal writes and reads about twice as
+    fast as pickle; the rest (a report, an error) is pickled.
+    """
+    message = (kind, payload, bytes_read)
+    pipe.send_bytes(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
+
+
+def _decode(data: bytes) -> tuple[str, Any, int]:
+    body = memoryview(data)[1:]
+    return marshal.loads(body) if data[:1] == _MARSHALLED else pickle.loads(body)
 
 
 def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Connection) -> None:
@@ -151,7 +163,7 @@ class ParallelReader:
     def _receive(self, receiver: Connection) -> tuple[str, Any]:
         """The next batch or end of one reader process; its errors raised here."""
         try:
-            kind, payload, bytes_read = pickle.loads(receiver.recv_bytes())
+            kind, payload, bytes_read = _decode(receiver.recv_bytes())
         except EOFError:
             raise ImportFormatError(f"{self.path}: the reader process stopped unexpectedly") from None
         self.bytes_read = max(self.bytes_read, bytes_read)
