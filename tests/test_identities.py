@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.conftest import build_store, need_shared, paper, run_cli
@@ -17,10 +18,20 @@ from tui.bench.identities import (
     dblp_truth,
     evaluate,
     f1,
+    fit_logistic,
+    likely_training_pairs,
     read_papers,
     split_of,
 )
-from tui.identities import TWO_HOP_MAX_PAPERS, coauthor_components, group_positions, identity_groups, venue_key
+from tui.identities import (
+    LIKELY_MODEL,
+    TWO_HOP_MAX_PAPERS,
+    coauthor_components,
+    group_positions,
+    identity_groups,
+    likely_pair_features,
+    venue_key,
+)
 from tui.library_evidence import library_evidence
 from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
 from tui.names import parse_name
@@ -77,6 +88,15 @@ def test_seed_cluster_splits_the_same_way_without_its_author_rows(demo: Library)
     page = demo.cluster("wenkai yang")
     blind = ClusterPage(key=page.key, name=page.name, rows=[], papers=page.papers)
     assert [g["papers"] for g in identity_groups(blind)] == [8, 1]
+
+
+def test_seed_cluster_splits_the_same_way_with_library_evidence(demo: Library) -> None:
+    """What the app ships: the groups computed with the demo library's own lookups."""
+    page = demo.cluster("wenkai yang")
+    groups = demo.identities(page)
+    assert [g["papers"] for g in groups] == [8, 1]
+    alone = next(p for p in page.papers if p["id"] == groups[1]["paper_ids"][0])
+    assert "thyroid" in alone["title"].lower()
 
 
 def test_cli_cluster_json_carries_the_identities() -> None:
@@ -239,6 +259,69 @@ def test_rare_title_words_link_papers_and_common_ones_do_not() -> None:
     assert groups_of(page) == [{0}, {1}, {2}]
     # "deep" and "features" are on 5% of the library's titles: not evidence.
     assert groups_of(page, title_word_share=lambda word: rare.get(word, 0.05)) == [{0, 1}, {2}]
+
+
+def no_library(key: str) -> frozenset[str]:
+    return frozenset()
+
+
+def rare_words(word: str) -> float:
+    return 1e-5
+
+
+def test_lone_papers_of_a_rare_name_are_likely_one_person_with_library_evidence() -> None:
+    """The last stage's base score: papers without co-authors, in a small cluster of a rare name."""
+    page = make_page(
+        "Hildegard Quasimodo",
+        [
+            {"authors": ["Hildegard Quasimodo"], "venue": "STOC", "year": 2001, "title": "Lattice sieving"},
+            {"authors": ["Hildegard Quasimodo"], "venue": "Nature", "year": 2019, "title": "Coral bleaching"},
+        ],
+    )
+    assert groups_of(page) == [{0}, {1}]
+    groups = identity_groups(page, coauthor_neighbours=no_library, title_word_share=rare_words)
+    assert [g["papers"] for g in groups] == [2] and groups[0]["links"] == {"likely": 1}
+    assert "weighed together" in groups[0]["evidence"]
+
+
+def test_papers_with_coauthors_need_shared_circles_to_be_likely_one_person() -> None:
+    """Co-authors who never wrote together but share their own co-authors (three hops) link two papers."""
+    page = make_page(
+        "Quinn Obscura",
+        [
+            {"authors": ["Quinn Obscura", "Alma Firstcircle"], "venue": "KDD", "year": 2010, "title": "Graph cuts"},
+            {"authors": ["Quinn Obscura", "Carla Secondring"], "venue": "SODA", "year": 2012, "title": "Tree codes"},
+        ],
+    )
+    lonely = groups_of(page, coauthor_neighbours=no_library, title_word_share=rare_words)
+    assert lonely == [{0}, {1}]
+    lab = frozenset({"quinn obscura", "pia labmate", "ole labmate", "eva labmate"})
+    circles = {"alma firstcircle": lab, "carla secondring": lab}
+    shared = groups_of(page, coauthor_neighbours=lambda key: circles.get(key, frozenset()), title_word_share=rare_words)
+    assert shared == [{0, 1}]
+
+
+def test_the_likely_features_are_the_models_and_a_refit_recovers_known_weights() -> None:
+    page = make_page(
+        "Quinn Obscura",
+        [
+            {"authors": ["Quinn Obscura", f"Coauthor{i} Distinct{i}"], "venue": f"V{i}", "year": 2010, "title": t}
+            for i, t in enumerate(["Graph cuts", "Tree codes", "Lattice sieving"])
+        ],
+    )
+    members, features = likely_pair_features(page, None, no_library, rare_words)
+    assert sorted(sorted(m) for m in members) == [[0], [1], [2]]
+    assert set(features) == set(LIKELY_MODEL)
+    assert all(matrix.shape == (3, 3) for matrix in features.values())
+    pairs, labels, weights = likely_training_pairs([(page, ["a", "a", "b"])], None, no_library, rare_words)
+    assert pairs.shape == (3, len(LIKELY_MODEL)) and sorted(labels.tolist()) == [0.0, 0.0, 1.0]
+    assert weights.tolist() == [1.0, 1.0, 1.0]
+    # Soft labels drawn from a known logistic model: the fit finds its weights again.
+    rng = np.random.default_rng(6)
+    x = np.column_stack([np.ones(4000), rng.normal(size=4000)])
+    truth = np.array([0.5, -2.0])
+    y = 1 / (1 + np.exp(-x @ truth))
+    assert fit_logistic(x, y, np.ones(4000)) == pytest.approx(truth, abs=0.02)
 
 
 def test_library_evidence_reads_a_built_store(tmp_path: Path) -> None:

@@ -33,7 +33,10 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from tui.index.keys import STOPWORDS, title_words
 from tui.models import ClusterPage, Paper
@@ -106,6 +109,13 @@ SIMILAR_ROUNDS = 3
 COSINE_HUB_GROUPS = 15
 COSINE_MANY_GROUPS = 250
 COSINE_HUB_GROUPS_MANY = 10
+# Very last stage, with library evidence, in clusters up to LIKELY_CLUSTER_PAPERS: every pair of
+# groups is scored by a logistic model that weighs all kinds of evidence at once (LIKELY_MODEL), and
+# pairs that are one person with probability LIKELY_PROBABILITY or more merge, most likely first,
+# each group at most once per round (a merged group is scored again as a whole in the next round).
+LIKELY_CLUSTER_PAPERS = 300
+LIKELY_PROBABILITY = 0.7
+LIKELY_ROUNDS = 2
 
 
 def coauthor_components(coauthor_keys: Sequence[set[str]]) -> list[list[int]]:
@@ -163,6 +173,27 @@ class _Groups:
         for position in range(len(self.parent)):
             found[self.root(position)].append(position)
         return found
+
+
+# Log-odds that two groups of one cluster are one person: coefficient per feature of the pair
+# (``_likely_features``). A logistic regression fitted on DBLP dev, clusters up to 300 papers: every
+# pair of groups left after the earlier stages, labelled by the share of their scored papers' pairs
+# that are truly one person; ``python -m tui.bench identities --fit-likely`` refits it. Cosines are
+# square-rooted (a little overlap already says much), except the venues'. The negative terms say that
+# bigger groups, groups with co-authors and clusters of a common name need more evidence.
+LIKELY_MODEL: dict[str, float] = {
+    "bias": 2.364,
+    "log_cluster_papers": -0.181,
+    "common_name": -0.8,
+    "log_smaller_papers": -1.023,  # the two groups by paper count
+    "smaller_has_coauthors": -1.123,
+    "larger_has_coauthors": -1.605,
+    "venue_cosine": 4.001,  # venues, each counted per paper
+    "coauthor_cosine_root": 7.352,  # co-authors, each counted per paper
+    "circle_cosine_root": 8.146,  # the co-authors' co-authors in the library (two hops)
+    "title_cosine_root": 12.081,  # titles as TF-IDF vectors (word weight -log title_word_share)
+    "title_cosine_root_x_log_cluster_papers": -1.798,  # titles say less in bigger clusters
+}
 
 
 def name_weight(key: str, name_sizes: NameSizes | None, common_papers: int = COMMON_NAME_PAPERS) -> float:
@@ -249,7 +280,7 @@ def group_positions(
     title_word_share: TitleWordShare | None = None,
 ) -> list[list[int]]:
     """Positions of ``page.papers`` grouped into probable identities, largest group first."""
-    groups, _coauthor_keys = _group(page, name_sizes, coauthor_neighbours, title_word_share)
+    groups, _coauthors_of, _context = _group(page, name_sizes, coauthor_neighbours, title_word_share)
     return sorted(groups.members().values(), key=lambda g: (-len(g), g[0]))
 
 
@@ -258,7 +289,10 @@ def _group(
     name_sizes: NameSizes | None,
     coauthor_neighbours: CoauthorNeighbours | None,
     title_word_share: TitleWordShare | None,
-) -> tuple[_Groups, list[set[str]]]:
+    likely: bool = True,
+) -> tuple[_Groups, list[set[str]], _LikelyContext | None]:
+    """All stages of the grouping (``likely=False`` stops before the last), each paper's co-authors and the
+    last stage's context."""
     identities = _own_identities(page)
     coauthors = _coauthors(page)
     groups = _Groups(identities)
@@ -303,7 +337,13 @@ def _group(
             changed = _link_similar(groups, coauthors, bridges, paper_words, thresholds, changed, weight_of)
             if not changed:
                 break
-    return groups, coauthors
+    context = None
+    if coauthor_neighbours and paper_words is not None and len(page.papers) <= LIKELY_CLUSTER_PAPERS:
+        context = _LikelyContext(page, coauthors, venues, paper_words, coauthor_neighbours, common_name)
+        for _round in range(LIKELY_ROUNDS if likely else 0):
+            if not _link_likely(groups, context):
+                break
+    return groups, coauthors, context
 
 
 def _link_similar(
@@ -341,6 +381,140 @@ def _link_similar(
         if groups.union(a, b, "similar"):
             merged.add(a)
     return {groups.root(a) for a in merged}
+
+
+@dataclass(frozen=True)
+class _LikelyContext:
+    """What the last stage reads about a cluster's papers."""
+
+    page: ClusterPage
+    coauthors: list[set[str]]
+    venues: list[str]
+    paper_words: list[dict[str, float]]
+    neighbours: CoauthorNeighbours
+    common_name: bool
+
+
+def _likely_features(groups: _Groups, context: _LikelyContext) -> tuple[list[int], dict[str, np.ndarray]]:
+    """The groups' roots and, per feature of LIKELY_MODEL, its value for every pair (a groups × groups matrix).
+
+    No dimension is skipped as a hub (the model was fitted on all of them).
+    """
+    members = sorted(groups.members().items())
+    roots = [root for root, _positions in members]
+    count = len(roots)
+    coauthors, papers = context.coauthors, len(context.page.papers)
+    coauthor_vectors = {root: Counter(k for i in positions for k in coauthors[i]) for root, positions in members}
+    circles: dict[int, dict[str, float]] = {}
+    for root, vector in coauthor_vectors.items():
+        circle: Counter[str] = Counter()
+        for key in vector:
+            circle.update(context.neighbours(key) or ())
+        circle.pop(context.page.key, None)  # the cluster's own name wrote with every co-author
+        circles[root] = circle  # type: ignore[assignment]
+    venue_vectors = {
+        root: Counter(context.venues[i] for i in positions if context.venues[i]) for root, positions in members
+    }
+    titles = {root: _sum_vectors(context.paper_words[i] for i in positions) for root, positions in members}
+    features: dict[str, np.ndarray] = {}
+    for name, vectors, square_root in (
+        ("venue_cosine", venue_vectors, False),
+        ("coauthor_cosine_root", coauthor_vectors, True),
+        ("circle_cosine_root", circles, True),
+        ("title_cosine_root", titles, True),
+    ):
+        cosines = _cosine_matrix([vectors[root] for root in roots])  # type: ignore[index]
+        features[name] = np.sqrt(cosines) if square_root else cosines
+    features["title_cosine_root_x_log_cluster_papers"] = features["title_cosine_root"] * math.log(papers)
+    sizes = np.array([len(positions) for _root, positions in members], dtype=float)
+    has = np.array([bool(coauthor_vectors[root]) for root in roots], dtype=float)
+    # Ties in size: the group without co-authors counts as the smaller one.
+    smaller_first = (sizes[:, None] < sizes[None, :]) | (
+        (sizes[:, None] == sizes[None, :]) & (has[:, None] <= has[None, :])
+    )
+    features["log_smaller_papers"] = np.log(np.minimum(sizes[:, None], sizes[None, :]))
+    features["smaller_has_coauthors"] = np.where(smaller_first, has[:, None], has[None, :])
+    features["larger_has_coauthors"] = np.where(smaller_first, has[None, :], has[:, None])
+    features["bias"] = np.ones((count, count))
+    features["log_cluster_papers"] = np.full((count, count), math.log(papers))
+    features["common_name"] = np.full((count, count), float(context.common_name))
+    return roots, features
+
+
+def _cosine_matrix(vectors: Sequence[dict[str, float]]) -> np.ndarray:
+    """Cosine similarity of every pair of vectors, as a matrix (clipped to 0..1).
+
+    Only dimensions on two or more vectors add to a dot product: their entries are paired within
+    each dimension and the products summed per pair of vectors with ``np.bincount`` (no BLAS
+    matrix product: its threads cost milliseconds on a busy machine for these small matrices).
+    """
+    count = len(vectors)
+    on = Counter(key for vector in vectors for key in vector)
+    columns = {key: i for i, key in enumerate(key for key, n in on.items() if n > 1)}
+    lengths = np.ones(count)
+    rows: list[int] = []
+    keys: list[int] = []
+    values: list[float] = []
+    for row, vector in enumerate(vectors):
+        if vector:
+            lengths[row] = math.sqrt(sum(value * value for value in vector.values()))
+        for key, value in vector.items():
+            column = columns.get(key)
+            if column is not None:
+                rows.append(row)
+                keys.append(column)
+                values.append(value / lengths[row])
+    order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+    row_of = np.array(rows, dtype=np.int64)[order]
+    column_of = np.array(keys, dtype=np.int64)[order]
+    value_of = np.array(values)[order]
+    per_column = np.bincount(column_of, minlength=len(columns))
+    column_start = np.cumsum(per_column) - per_column
+    # Every entry paired with every entry of its dimension (itself included: the diagonal).
+    repeats = per_column[column_of]
+    left = np.repeat(np.arange(len(row_of)), repeats)
+    offset = np.arange(len(left)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    right = column_start[column_of[left]] + offset
+    dots = np.bincount(
+        row_of[left] * count + row_of[right], weights=value_of[left] * value_of[right], minlength=count * count
+    )
+    return np.clip(dots.reshape(count, count), 0.0, 1.0)
+
+
+def _link_likely(groups: _Groups, context: _LikelyContext) -> bool:
+    """One round of the last stage: merge the pairs of groups LIKELY_MODEL finds one person.
+
+    Pairs sharing no evidence still get the model's base score: two lone papers without co-authors
+    in a small cluster of a rare name are one person more often than not. Each group merges at most
+    once per round, so every merge is judged on the groups as they were scored. Returns whether
+    anything merged.
+    """
+    roots, features = _likely_features(groups, context)
+    if len(roots) < 2:
+        return False
+    score = sum(weight * features[name] for name, weight in LIKELY_MODEL.items())
+    threshold = math.log(LIKELY_PROBABILITY / (1.0 - LIKELY_PROBABILITY))
+    rows, columns = np.nonzero(np.triu(score >= threshold, 1))
+    candidates = sorted(zip(score[rows, columns].tolist(), rows.tolist(), columns.tolist(), strict=True), reverse=True)
+    used: set[int] = set()
+    for _score, a, b in candidates:
+        if a not in used and b not in used and groups.union(roots[a], roots[b], "likely"):
+            used.update((a, b))
+    return bool(used)
+
+
+def likely_pair_features(
+    page: ClusterPage,
+    name_sizes: NameSizes | None,
+    coauthor_neighbours: CoauthorNeighbours,
+    title_word_share: TitleWordShare,
+) -> tuple[list[list[int]], dict[str, np.ndarray]]:
+    """The groups before the last stage (positions) and the features of every pair: for refitting LIKELY_MODEL."""
+    groups, _coauthors_of, context = _group(page, name_sizes, coauthor_neighbours, title_word_share, likely=False)
+    assert context is not None
+    roots, features = _likely_features(groups, context)
+    members = groups.members()
+    return [members[root] for root in roots], features
 
 
 def _circle_vector(
@@ -624,7 +798,7 @@ def identity_groups(
     ``name_sizes(key)`` may give the number of papers in the library written by a co-author's
     name (its cluster size); without it, how common a name is is guessed from its shape.
     """
-    groups, coauthors = _group(page, name_sizes, coauthor_neighbours, title_word_share)
+    groups, coauthors, _context = _group(page, name_sizes, coauthor_neighbours, title_word_share)
     members = sorted(groups.members().items(), key=lambda item: (-len(item[1]), item[1][0]))
     groups_with: Counter[str] = Counter(
         k for _root, positions in members for k in {k for i in positions for k in coauthors[i]}
@@ -690,6 +864,7 @@ def _evidence(
             "profile": "co-authors, their co-authors and venues overall",
             "library": "co-authors' co-authors or rare title words",
             "similar": "similar co-author circles or titles",
+            "likely": "co-author circles, titles and venues weighed together",
             "venue": "a shared venue",
         }
         held = [text for kind, text in kinds.items() if links.get(kind)]

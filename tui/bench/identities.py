@@ -32,7 +32,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui.identities import TWO_HOP_MAX_PAPERS, identity_groups
+import numpy as np
+
+from tui.identities import (
+    LIKELY_CLUSTER_PAPERS,
+    LIKELY_MODEL,
+    TWO_HOP_MAX_PAPERS,
+    CoauthorNeighbours,
+    NameSizes,
+    TitleWordShare,
+    identity_groups,
+    likely_pair_features,
+)
 from tui.index.keys import title_words
 from tui.models import AuthorInput, ClusterPage, Paper, PaperInput
 from tui.names import parse_name
@@ -319,6 +330,62 @@ def evaluate(
     return score, ambiguous
 
 
+def likely_training_pairs(
+    clusters: Iterable[tuple[ClusterPage, Sequence[str | None]]],
+    name_sizes: NameSizes,
+    coauthor_neighbours: CoauthorNeighbours,
+    title_word_share: TitleWordShare,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of groups left before the last stage, for fitting ``LIKELY_MODEL``.
+
+    Returns the features (one column per name of ``LIKELY_MODEL``, in its order), the label of each
+    pair (the share of its scored papers' cross pairs that are truly one person) and its weight (the
+    square root of that number of cross pairs: a pair of big groups counts more, not quadratically).
+    Only pairs with scored papers on both sides are used; clusters over ``LIKELY_CLUSTER_PAPERS``
+    papers are skipped, as the stage skips them.
+    """
+    names = list(LIKELY_MODEL)
+    rows: list[list[float]] = []
+    labels: list[float] = []
+    weights: list[float] = []
+    for page, truth in clusters:
+        if len(page.papers) > LIKELY_CLUSTER_PAPERS:
+            continue
+        members, features = likely_pair_features(page, name_sizes, coauthor_neighbours, title_word_share)
+        counts = [Counter(truth[i] for i in positions if truth[i]) for positions in members]
+        for a, left in enumerate(counts):
+            for b in range(a + 1, len(counts)):
+                right = counts[b]
+                pairs = sum(left.values()) * sum(right.values())
+                if pairs:
+                    labels.append(sum(n * right[t] for t, n in left.items()) / pairs)
+                    weights.append(pairs**0.5)
+                    rows.append([float(features[name][a, b]) for name in names])
+    return np.array(rows).reshape(-1, len(names)), np.array(labels), np.array(weights)
+
+
+def fit_logistic(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, ridge: float = 1e-3) -> np.ndarray:
+    """Weighted logistic regression on soft labels (Newton's method, a small ridge for stability)."""
+    weights = weights / weights.mean()
+    beta = np.zeros(features.shape[1])
+    for _step in range(60):
+        predicted = 1.0 / (1.0 + np.exp(-features @ beta))
+        gradient = features.T @ (weights * (predicted - labels)) + ridge * beta
+        hessian = (features * (weights * predicted * (1 - predicted))[:, None]).T @ features
+        beta -= np.linalg.solve(hessian + ridge * np.eye(len(beta)), gradient)
+    return beta
+
+
+def fit_likely(corpus: ClusterCorpus, split: str = "dev") -> dict[str, float]:
+    """Refit ``LIKELY_MODEL`` on one half of a corpus's labelled clusters (tuning uses DBLP dev only)."""
+    clusters = (corpus.page(key) for key in sorted(corpus.labelled_keys) if split_of(key) == split)
+    features, labels, weights = likely_training_pairs(
+        clusters, corpus.name_size, corpus.coauthor_neighbours, corpus.title_word_share
+    )
+    beta = fit_logistic(features, labels, weights)
+    return {name: round(float(value), 3) for name, value in zip(LIKELY_MODEL, beta, strict=True)}
+
+
 def read_corpus(papers: Iterable[PaperInput], truth_of: Callable[[AuthorInput], str | None]) -> ClusterCorpus:
     corpus = ClusterCorpus(truth_of)
     for paper in papers:
@@ -345,7 +412,20 @@ def main(argv: list[str] | None = None) -> int:
         help="also evaluate with corpus-wide name counts passed as name_sizes (the app guesses from name shapes)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--fit-likely",
+        action="store_true",
+        help="refit the last stage's model (LIKELY_MODEL) on the dev half of --corpus (dblp) and print it",
+    )
     args = parser.parse_args(argv)
+    if args.fit_likely:
+        name = "dblp" if args.corpus == "all" else args.corpus
+        truth_of = {"acl": acl_truth, "dblp": dblp_truth}[name]
+        corpus = read_corpus(
+            read_papers(CORPORA[name][0], {"acl": args.acl, "dblp": args.dblp}[name], args.limit), truth_of
+        )
+        print(json.dumps(fit_likely(corpus), indent=2))
+        return 0
     truths = {"acl": acl_truth, "dblp": dblp_truth}
     paths = {"acl": args.acl, "dblp": args.dblp}
     results: dict[str, Any] = {"configs": CONFIGS}
