@@ -188,6 +188,7 @@ class PaperIndexer:
         self._blob_size = 0
         self.title_vocab = _Vocabulary()
         self.chunks: dict[int, _ShardChunk] = {}
+        self._title_search: BaseProcess | None = None
 
     def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
         """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
@@ -287,11 +288,8 @@ class PaperIndexer:
         np.save(out / F.DEDUPE_KEYS, np.fromiter(dedupe.keys(), dtype=np.int64, count=len(dedupe)))
         np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         dedupe.clear()
-        paper_years, pp, pr, word_ids, word_owner = self._paper_arrays(manifest["next_paper_id"])
-        # The search structures need nothing else computed here: other cores build them meanwhile.
-        searches = [_start_in_child(_write_title_search, out, list(self.title_vocab), word_ids, word_owner)]
-        self.title_vocab = _Vocabulary()
-        del word_ids, word_owner
+        paper_years, pp, pr = self._paper_arrays(manifest["next_paper_id"])
+        searches = [self.start_title_search()]
         try:
             cluster_keys, row_cluster = _clusters_of_rows(row_keys)
             searches.append(_start_in_child(_write_name_search, out, cluster_keys))
@@ -346,8 +344,27 @@ class PaperIndexer:
         }
         (out / F.META).write_bytes(orjson.dumps(meta))
 
+    def start_title_search(self) -> BaseProcess:
+        """Build the title search in another process from the title words collected so far.
+
+        Started as soon as every shard is in (titles do not change on merges), so it runs while the
+        writer still writes author rows; ``build`` waits for it.
+        """
+        if self._title_search is None:
+            word_ids, word_owner = self._concat("word_ids", np.int32), self._concat("word_owner", np.int32)
+            self._title_search = _start_in_child(
+                _write_title_search, self.out, list(self.title_vocab), word_ids, word_owner
+            )
+            self.title_vocab = _Vocabulary()
+        return self._title_search
+
+    def stop(self) -> None:
+        """An aborted import: no process of ours goes on writing into the dropped generation."""
+        if self._title_search is not None:
+            _stop_child(self._title_search)
+
     def _paper_arrays(self, n_papers: int) -> tuple[np.ndarray, ...]:
-        """Years and spans written; postings and title words returned; the per-shard chunks dropped."""
+        """Years and spans written; postings returned; the per-shard chunks dropped."""
         ids = self._concat("ids", np.int32)
         paper_years = np.zeros(n_papers, dtype=np.int16)
         paper_years[ids] = self._concat("years", np.int16)
@@ -359,8 +376,6 @@ class PaperIndexer:
             paper_years,
             self._concat("post_paper", np.int32),
             self._concat("post_row", np.int32),
-            self._concat("word_ids", np.int32),
-            self._concat("word_owner", np.int32),
         )
         self.chunks.clear()
         return arrays

@@ -277,6 +277,7 @@ class ImportSession:
         )
         self._link_unchanged("papers", paper_shards)
         self._index_unchanged_shards(paper_shards, progress)
+        self.indexer.start_title_search()  # every shard is in: another core builds it while rows are written
         row_shards = []
         for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
             name = row_shard_name(number * ROW_SHARD_SIZE)
@@ -336,6 +337,7 @@ class ImportSession:
 
     def abort(self) -> None:
         """Forget the new generation; the live one was never touched."""
+        self.indexer.stop()
         shutil.rmtree(self.gen_dir, ignore_errors=True)
         self._release()
 
