@@ -17,6 +17,9 @@ Evidence, strongest first:
 4. Groups compared as wholes: co-authors and venues summed over all their papers, so several
    weak agreements can merge two groups that no single pair of papers links; then the cosine
    similarity of the groups' co-author circles and (with library evidence) of their titles.
+5. With library evidence, in clusters up to 300 papers: every pair of groups left is scored by a
+   logistic model over all of the above at once (``LIKELY_MODEL``, fitted on DBLP dev), and pairs
+   that are one person with probability 0.7 or more merge.
 
 Library evidence, optional (``tui.library_evidence`` reads it from the index): how many papers a
 co-author's name has, whom a co-author has written with elsewhere (two-hop co-authorship: the
