@@ -7,6 +7,7 @@ import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
 from tui.index.build import _sorted_triples
+from tui.index.keys import title_words
 from tui.paths import StoreLocation
 from tui.service import Library, import_files
 
@@ -22,6 +23,15 @@ def _check_against_records(library) -> None:
     assert gathered == expected
     for i in ids[:50]:
         assert index.paper_row_ids([i]).tolist() == [ref["row"] for ref in papers[i].get("authors", [])]
+    # Title words: each word of each title, with exactly the papers whose title has it.
+    expected_words: dict[str, list[int]] = {}
+    for i in ids:
+        for word in title_words(papers[i].get("title", "")):
+            expected_words.setdefault(word, []).append(i)
+    vocab, offsets, owners = index.title_words
+    found_words = {word: owners[offsets[n] : offsets[n + 1]].tolist() for n, word in enumerate(vocab)}
+    assert vocab == sorted(vocab)
+    assert found_words == expected_words
     # Row paper counts and year spans as computed from the records.
     counts: Counter[int] = Counter(ref["row"] for p in papers.values() for ref in p.get("authors", []))
     years: dict[int, list[int]] = {}
@@ -44,6 +54,7 @@ def test_paper_rows_and_row_stats_match_the_records(tmp_path, monkeypatch):
         paper(f"Paper {i}", [f"Author {i % 7}", f"Other {i % 3}"], 1990 + i % 9, doi=f"10.1/{i}") for i in range(1030)
     ]
     papers[5] = paper("Nobody", [], 2001, doi="10.1/5")
+    papers[6] = paper("Data data: more DATA, Ünïcode and unicode", ["Author 6"], 2001)
     papers += [paper("No year", ["Author 1"], None)]
     # After shard 0 is on disk: a duplicate that brings authors to a paper stored without any. The merge
     # is spliced into the written shard, and the paper's rows come after every other paper's.
@@ -52,6 +63,12 @@ def test_paper_rows_and_row_stats_match_the_records(tmp_path, monkeypatch):
     assert [ref["name"] for ref in library.paper(5)["authors"]] == ["Late Author", "Author 2"]
     _check_against_records(library)
     assert library.index.paper_row_ids([]).tolist() == []
+    # A second import: untouched shards are indexed from their files, a merge rewrites one of them.
+    library = build_store(
+        tmp_path / "s", [paper("Paper 7", ["Author 0"], 1997, doi="10.1/7", pages="1-9"), paper("Fresh words", ["Z"])]
+    )
+    assert library.paper(7)["pages"] == "1-9"
+    _check_against_records(library)
     page = library.cluster("Author 3")
     years = [p.get("year") or 0 for p in page.papers]
     assert years == sorted(years, reverse=True)

@@ -34,11 +34,11 @@ Item = IncomingPaper | RowUpdate
 _MARSHALLED, _PICKLED = b"m", b"p"  # the first byte of a message: how the rest is encoded
 
 
-def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName]) -> tuple[Any, ...]:
+def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName], words_sent: set[str]) -> tuple[Any, ...]:
     """A paper as plain tuples (cheap to marshal), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
-    return tuple(incoming(item, names))
+    return tuple(incoming(item, names, words_sent))
 
 
 def _unpack(packed: tuple[Any, ...]) -> Item:
@@ -85,12 +85,13 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
             names: dict[str, ParsedName] = {}  # parsed by this process, and sent to the writer once
+            words_sent: set[str] = set()
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):
                     _send(pipe, "batch", batch, source.bytes_read)
                     batch = []
                 if item is not PART_END:
-                    batch.append(_pack(item, names))  # type: ignore[arg-type]
+                    batch.append(_pack(item, names, words_sent))  # type: ignore[arg-type]
             if not split:
                 _send(pipe, "batch", batch, source.size)
         _send(pipe, "done", report, source.size)

@@ -21,7 +21,7 @@ import orjson
 
 from tui.errors import StoreError
 from tui.index import files as F
-from tui.index.keys import title_words
+from tui.index.keys import title_words, word_hashes
 from tui.names import key_tokens
 
 
@@ -102,6 +102,8 @@ def _sorted_postings(
     pairs = rank[np.asarray(word_ids, dtype=np.int32)].astype(np.uint64) << np.uint64(32)
     pairs |= np.asarray(owners, dtype=np.int32).astype(np.uint64)
     pairs.sort()
+    if len(pairs) > 1:  # a word twice in one title is one posting
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     word_rank = (pairs >> np.uint64(32)).astype(np.int32)
     values = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int32)
     del pairs
@@ -124,30 +126,25 @@ class StoredPaper(NamedTuple):
     record: bytes
     year: int
     rows: list[int]
-    title_words: list[str]
+    title_hashes: bytes  # ``word_hashes`` of the title's search words
+    new_title_words: list[str] | tuple[()]  # any of them the index may not have seen yet
 
 
-def stored_paper(paper: dict[str, Any], words: list[str] | None = None) -> StoredPaper:
-    """A stored paper from its fields; ``words`` when the title's search words are known already."""
+def stored_paper(paper: dict[str, Any], same_title: StoredPaper | None = None) -> StoredPaper:
+    """A stored paper from its fields; ``same_title``: its previous version, whose title words still hold."""
+    if same_title is None:
+        words: list[str] | tuple[()] = title_words(paper.get("title", ""))
+        hashes = word_hashes(words)  # type: ignore[arg-type]
+    else:
+        words, hashes = same_title.new_title_words, same_title.title_hashes
     return StoredPaper(
-        orjson.dumps(paper),
-        paper.get("year") or 0,
-        [ref["row"] for ref in paper.get("authors") or ()],
-        title_words(paper.get("title", "")) if words is None else words,
+        orjson.dumps(paper), paper.get("year") or 0, [ref["row"] for ref in paper.get("authors") or ()], hashes, words
     )
 
 
 def stored_papers(docs: dict[int, dict[str, Any]]) -> dict[int, StoredPaper]:
     """A shard's papers as read from its file, ready to hand to ``PaperIndexer.shard_bytes``."""
     return {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
-
-
-class _Vocabulary(dict[str, int]):
-    """Title words numbered in the order they are first seen; looking a word up adds it."""
-
-    def __missing__(self, word: str) -> int:
-        number = self[word] = len(self)
-        return number
 
 
 def _lengths(items: list[Any]) -> np.ndarray:
@@ -162,14 +159,14 @@ def _pairs(starts: np.ndarray, lengths: np.ndarray) -> bytes:
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
-    __slots__ = ("file_spans", "ids", "post_paper", "post_row", "spans", "word_ids", "word_owner", "years")
+    __slots__ = ("file_spans", "ids", "post_paper", "post_row", "spans", "word_hashes", "word_owner", "years")
 
     def __init__(self) -> None:
         self.ids, self.years = array("i"), array("h")
         self.spans = array("q")  # (start, length) in the papers blob, per paper
         self.file_spans = array("q")  # (start, length) of each record inside the shard file
         self.post_paper, self.post_row = array("i"), array("i")
-        self.word_ids, self.word_owner = array("i"), array("i")
+        self.word_hashes, self.word_owner = array("q"), array("i")
 
 
 class PaperIndexer:
@@ -186,7 +183,7 @@ class PaperIndexer:
         # handed over twice (merged into after it was written) is appended again; its new spans win.
         self._blob = (out / F.PAPERS_BLOB).open("wb")
         self._blob_size = 0
-        self.title_vocab = _Vocabulary()
+        self.title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
         self._title_search: BaseProcess | None = None
 
@@ -204,7 +201,7 @@ class PaperIndexer:
         ends_in_file = len(_SHARD_HEAD) + np.cumsum(_lengths(keys) + lengths + 1) - 1
         ends_in_blob = self._blob_size + np.cumsum(lengths)
         rows = [paper.rows for paper in stored]
-        words = [paper.title_words for paper in stored]
+        hashes = [paper.title_hashes for paper in stored]
         id_array = np.array(ids, dtype=np.int32)
         chunk = _ShardChunk()
         chunk.ids.extend(ids)
@@ -213,8 +210,9 @@ class PaperIndexer:
         chunk.spans.frombytes(_pairs(ends_in_blob - lengths, lengths))
         chunk.post_row.extend(chain.from_iterable(rows))
         chunk.post_paper.frombytes(np.repeat(id_array, _lengths(rows)).tobytes())
-        chunk.word_ids.extend(map(self.title_vocab.__getitem__, chain.from_iterable(words)))
-        chunk.word_owner.frombytes(np.repeat(id_array, _lengths(words)).tobytes())
+        chunk.word_hashes.frombytes(b"".join(hashes))
+        chunk.word_owner.frombytes(np.repeat(id_array, _lengths(hashes) // 8).tobytes())
+        self.title_words.update(chain.from_iterable([paper.new_title_words for paper in stored]))
         self._blob.write(b"".join(records))
         self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
         self.chunks[number] = chunk
@@ -351,11 +349,12 @@ class PaperIndexer:
         writer still writes author rows; ``build`` waits for it.
         """
         if self._title_search is None:
-            word_ids, word_owner = self._concat("word_ids", np.int32), self._concat("word_owner", np.int32)
-            self._title_search = _start_in_child(
-                _write_title_search, self.out, list(self.title_vocab), word_ids, word_owner
-            )
-            self.title_vocab = _Vocabulary()
+            words = list(self.title_words)
+            self.title_words = set()
+            # Hashed here: the child is spawned, with its own hash seed.
+            word_hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+            postings = self._concat("word_hashes", np.int64), self._concat("word_owner", np.int32)
+            self._title_search = _start_in_child(_write_title_search, self.out, words, word_hashes, *postings)
         return self._title_search
 
     def stop(self) -> None:
@@ -471,9 +470,22 @@ def _join_child(child: BaseProcess, out: Path) -> None:
         raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
 
 
-def _write_title_search(out: Path, words_by_id: list[str], word_ids: np.ndarray, word_owner: np.ndarray) -> None:
-    vocab = {word: word_id for word_id, word in enumerate(words_by_id)}
-    words, word_off, word_papers = _sorted_postings(vocab, word_ids, word_owner)
+def _write_title_search(
+    out: Path, words: list[str], word_hashes: np.ndarray, posting_hashes: np.ndarray, owners: np.ndarray
+) -> None:
+    """Title words and their papers, from (word hash, paper) postings and each word's hash.
+
+    Two words with the same 64-bit hash (about one import in 10^7) would share their papers.
+    """
+    by_hash = np.argsort(word_hashes, kind="stable")
+    sorted_hashes = word_hashes[by_hash]
+    places = np.searchsorted(sorted_hashes, posting_hashes) if len(words) else np.zeros(0, np.int64)
+    if len(posting_hashes) and (
+        int(places.max()) >= len(words) or not np.array_equal(sorted_hashes[places], posting_hashes)
+    ):
+        raise StoreError(f"{out}: a title word reached the index without its spelling")
+    vocab = dict(zip(words, range(len(words)), strict=True))
+    words, word_off, word_papers = _sorted_postings(vocab, by_hash[places], owners)
     _write_lines(out / F.TITLE_WORDS, words)
     np.save(out / F.TITLE_WORD_OFFSETS, word_off)
     np.save(out / F.TITLE_WORD_PAPERS, word_papers)

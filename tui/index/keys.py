@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from hashlib import blake2b
 from typing import Any, NamedTuple
 
@@ -25,6 +26,15 @@ def title_words(title: str) -> list[str]:
 
 def _all_title_words(title: str) -> list[str]:
     return _TITLE_WORD_RE.findall(fold(title))
+
+
+def word_hashes(words: list[str]) -> bytes:
+    """The words as int64 hashes: what an import carries per paper instead of the strings.
+
+    Python's own string hash, so only valid inside one import: its reader processes are forked and
+    share the writer's hash seed. The index stores the words, never these hashes.
+    """
+    return array("q", map(hash, words)).tobytes()
 
 
 def normalised_doi(doi: str) -> str:
@@ -97,14 +107,20 @@ class IncomingPaper(NamedTuple):
     year: int
     first_author_key: str
     dedupe: list[int]
-    title_words: list[str]
+    # The title's search words as ``word_hashes`` (repeats included), and those of its words this process
+    # has not sent before: the writer learns each word's spelling once.
+    title_hashes: bytes
+    new_title_words: list[str] | tuple[()]
 
 
-def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> IncomingPaper:
+def incoming(
+    paper: PaperInput, names: dict[str, ParsedName] | None = None, words_sent: set[str] | None = None
+) -> IncomingPaper:
     """The paper as the store consumes it.
 
     ``names`` remembers the names this process has parsed: each is parsed once, and sent along
     (display form, suffix, key) with the first paper that has it, so the writer need not parse it again.
+    ``words_sent`` likewise remembers the title words sent (without it, every word is sent).
     """
     authors: list[str | tuple[str, ...]] = []
     first: ParsedName | None = None
@@ -139,5 +155,10 @@ def incoming(paper: PaperInput, names: dict[str, ParsedName] | None = None) -> I
             "source_key": paper.source_key,
         }
     )
-    unique_words = list(dict.fromkeys(words))
-    return tuple.__new__(IncomingPaper, (fields, authors, paper.year or 0, first_key, hashes, unique_words))
+    new_words: list[str] | tuple[()] = words
+    if words_sent is not None:
+        new_words = [word for word in words if word not in words_sent] or ()
+        words_sent.update(new_words)
+    return tuple.__new__(
+        IncomingPaper, (fields, authors, paper.year or 0, first_key, hashes, word_hashes(words), new_words)
+    )

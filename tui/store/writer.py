@@ -186,7 +186,9 @@ class ImportSession:
         # The record is spliced as bytes: the parser serialised the fields, the refs are serialised once per name.
         record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join([a[0] for a in authors]), paper_id)
         number = paper_id // PAPER_SHARD_SIZE
-        stored = _new_tuple(StoredPaper, (record, paper.year, [a[1] for a in authors], paper.title_words))
+        stored = _new_tuple(
+            StoredPaper, (record, paper.year, [a[1] for a in authors], paper.title_hashes, paper.new_title_words)
+        )
         self._shard(number)[paper_id] = stored
         self._dirty_shards.add(number)
         for key in paper.dedupe:
@@ -213,7 +215,7 @@ class ImportSession:
         title = existing.get("title")
         if not self._merge_paper(existing, existing_id, paper):
             return False
-        shard[existing_id] = stored_paper(existing, stored.title_words if existing.get("title") == title else None)
+        shard[existing_id] = stored_paper(existing, stored if existing.get("title") == title else None)
         self._dirty_shards.add(existing_id // PAPER_SHARD_SIZE)
         return True
 
