@@ -88,6 +88,11 @@ TWO_HOP_PAIR_WEIGHT = 0.25
 TWO_HOP_WEIGHT = 0.5
 TWO_HOP_CLUSTER_PAPERS = 100
 TWO_HOP_PAIR_CLUSTER_PAPERS = 300
+# Library evidence between two papers links them on its own only in clusters up to this size; beyond,
+# it only adds to co-author evidence. One paper pair joins two whole groups, and in bigger clusters
+# such joins were mostly of two people (DBLP dev, clusters of 101-300 papers: 52 merges joining
+# 2,642 cross pairs of one person and 3,401 of two); the last stage weighs such groups as wholes.
+LIBRARY_ALONE_CLUSTER_PAPERS = 100
 # A co-author with more library co-authors than this is a hub: its bridges say little.
 TWO_HOP_MAX_NEIGHBOURS = 400
 # Lookups return None for names on more papers than this (so the caller need not read them).
@@ -185,17 +190,17 @@ class _Groups:
 # square-rooted (a little overlap already says much), except the venues'. The negative terms say that
 # bigger groups, groups with co-authors and clusters of a common name need more evidence.
 LIKELY_MODEL: dict[str, float] = {
-    "bias": 2.364,
-    "log_cluster_papers": -0.181,
-    "common_name": -0.8,
-    "log_smaller_papers": -1.023,  # the two groups by paper count
-    "smaller_has_coauthors": -1.123,
-    "larger_has_coauthors": -1.605,
-    "venue_cosine": 4.001,  # venues, each counted per paper
-    "coauthor_cosine_root": 7.352,  # co-authors, each counted per paper
-    "circle_cosine_root": 8.146,  # the co-authors' co-authors in the library (two hops)
-    "title_cosine_root": 12.081,  # titles as TF-IDF vectors (word weight -log title_word_share)
-    "title_cosine_root_x_log_cluster_papers": -1.798,  # titles say less in bigger clusters
+    "bias": 2.188,
+    "log_cluster_papers": -0.183,
+    "common_name": -0.783,
+    "log_smaller_papers": -1.041,  # the two groups by paper count
+    "smaller_has_coauthors": -1.074,
+    "larger_has_coauthors": -1.454,
+    "venue_cosine": 3.968,  # venues, each counted per paper
+    "coauthor_cosine_root": 7.308,  # co-authors, each counted per paper
+    "circle_cosine_root": 8.068,  # the co-authors' co-authors in the library (two hops)
+    "title_cosine_root": 11.79,  # titles as TF-IDF vectors (word weight -log title_word_share)
+    "title_cosine_root_x_log_cluster_papers": -1.715,  # titles say less in bigger clusters
 }
 
 
@@ -323,7 +328,8 @@ def _group(
     if title_word_share and len(page.papers) <= TWO_HOP_PAIR_CLUSTER_PAPERS:
         title_factor = min(1.0, math.sqrt(TITLE_WORD_CLUSTER_PAPERS / max(len(page.papers), 1)))
         _add_title_words(pair_score, page.papers, title_word_share, TITLE_WORD_WEIGHT * title_factor)
-    _link_papers(groups, venues, coauthors, weight_of, common_name, pair_score)
+    library_alone = len(page.papers) <= LIBRARY_ALONE_CLUSTER_PAPERS
+    _link_papers(groups, venues, coauthors, weight_of, common_name, pair_score, library_alone)
     group_bridges = bridges if len(page.papers) <= TWO_HOP_CLUSTER_PAPERS else {}
     for _round in range(PROFILE_ROUNDS):
         if not _link_profiles(groups, venues, coauthors, weight_of, common_name, group_bridges):
@@ -645,11 +651,12 @@ def _link_papers(
     weight_of: Callable[[str], float],
     common_name: bool,
     pair_score: dict[tuple[int, int], float],
+    library_links_alone: bool,
 ) -> None:
     """Link paper pairs whose weighted shared co-authors, plus a shared venue, reach LINK_SCORE.
 
     ``pair_score`` may already hold library evidence (two-hop co-authors, rare title words): a pair
-    linked by that alone is recorded as a "library" link.
+    linked by that alone is recorded as a "library" link, and only made when ``library_links_alone``.
     """
     library_only = dict(pair_score)
     postings: dict[str, list[int]] = defaultdict(list)
@@ -676,7 +683,10 @@ def _link_papers(
                 pair_score[pair] += same_venue
     # Strongest links first, so a forbidden merge is refused where the evidence is weakest.
     for score, a, b in sorted(((s, a, b) for (a, b), s in pair_score.items() if s >= LINK_SCORE), reverse=True):
-        groups.union(a, b, "library" if library_only.get((a, b)) == score else "coauthor")
+        if library_only.get((a, b)) != score:
+            groups.union(a, b, "coauthor")
+        elif library_links_alone:
+            groups.union(a, b, "library")
 
 
 def _add_paper_bridges(
