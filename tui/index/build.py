@@ -33,23 +33,21 @@ def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndar
     return offsets, values
 
 
-def _write_row_records(out: Path, rows: list[dict[str, Any] | None], pr: np.ndarray, posting_years: np.ndarray) -> None:
-    """Author rows as written to their shards, to the rows blob; their paper counts and year spans as an array.
-
-    The counts are kept apart from the JSON so each row is serialised as it is, not copied into a new dict.
+def _write_row_records(out: Path, records: list[bytes], pr: np.ndarray, posting_years: np.ndarray) -> None:
+    """Author rows as serialised for their shards (b"" for an empty slot), to the rows blob; their paper
+    counts and year spans as an array, kept apart so no row is copied into a new dict and serialised again.
     """
-    records = [orjson.dumps(row) if row is not None else b"" for row in rows]
     lengths = _lengths(records)
-    spans = np.zeros((len(rows), 2), dtype=np.int64)
+    spans = np.zeros((len(records), 2), dtype=np.int64)
     spans[:, 1] = lengths
     np.cumsum(lengths[:-1], out=spans[1:, 0])
     (out / F.ROWS_BLOB).write_bytes(b"".join(records))
     np.save(out / F.ROWS_SPANS, spans)
-    del records
-    stats = np.zeros((len(rows), 3), dtype=np.int32)
+    stats = np.zeros((len(records), 3), dtype=np.int32)
     if len(pr):
-        stats[:, F.ROW_STAT_PAPERS] = np.bincount(pr, minlength=len(rows))
-    stats[:, F.ROW_STAT_YEAR_MIN], stats[:, F.ROW_STAT_YEAR_MAX] = _group_year_span(pr, posting_years, len(rows))
+        stats[:, F.ROW_STAT_PAPERS] = np.bincount(pr, minlength=len(records))
+    year_span = _group_year_span(pr, posting_years, len(records))
+    stats[:, F.ROW_STAT_YEAR_MIN], stats[:, F.ROW_STAT_YEAR_MAX] = year_span
     np.save(out / F.ROW_STATS, stats)
 
 
@@ -273,6 +271,7 @@ class PaperIndexer:
         self,
         manifest: dict[str, Any],
         rows: list[dict[str, Any] | None],
+        row_records: list[bytes],
         row_keys: list[str],
         dedupe: dict[int, int],
     ) -> None:
@@ -294,7 +293,8 @@ class PaperIndexer:
             n_clusters = len(cluster_keys)
             _write_paper_rows(out, pp, pr, len(paper_years))
             posting_years = paper_years[pp]
-            _write_row_records(out, rows, pr, posting_years)
+            _write_row_records(out, row_records, pr, posting_years)
+            row_records.clear()
             row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
             cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
                 row_cluster[pr] if len(pr) else np.zeros(0, np.int32), pp, posting_years, n_clusters

@@ -71,6 +71,7 @@ def read_shard(path: Path, table: str) -> dict[int, dict[str, Any]]:
         raise StoreError(f"{path}: not an arrow-tui shard (non-numeric document ids)") from None
 
 
-def write_shard(path: Path, table: str, docs: dict[int, dict[str, Any]]) -> None:
-    """Write one shard in a single atomic replace (fsynced later, per generation)."""
-    OrjsonStorage(path).write({table: {str(doc_id): doc for doc_id, doc in sorted(docs.items())}})
+def write_shard(path: Path, table: str, records: list[tuple[int, bytes]]) -> None:
+    """Write one shard of already serialised documents in a single atomic replace (fsynced later, per generation)."""
+    body = b",".join([b'"%d":%s' % (doc_id, record) for doc_id, record in sorted(records)])
+    atomic_write_bytes(path, b'{"%s":{%s}}' % (table.encode(), body), sync=False)

@@ -280,13 +280,16 @@ class ImportSession:
         self._link_unchanged("papers", paper_shards)
         self._index_unchanged_shards(paper_shards, progress)
         self.indexer.start_title_search()  # every shard is in: another core builds it while rows are written
+        # Each row serialised once, for its shard and for the index's rows blob.
+        row_records = [orjson.dumps(row) if row else b"" for row in self.rows]
         row_shards = []
         for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
             name = row_shard_name(number * ROW_SHARD_SIZE)
             row_shards.append(name.split("/")[1])
             if number in self._dirty_row_shards:
-                chunk = self.rows[number * ROW_SHARD_SIZE : (number + 1) * ROW_SHARD_SIZE]
-                write_shard(self.gen_dir / name, "rows", {r["id"]: r for r in chunk if r})
+                first = number * ROW_SHARD_SIZE
+                chunk = row_records[first : first + ROW_SHARD_SIZE]
+                write_shard(self.gen_dir / name, "rows", [(first + i, r) for i, r in enumerate(chunk) if r])
         self._link_unchanged("rows", row_shards)
         new_papers = self.next_paper_id - self.store.manifest["next_paper_id"]
         self.manifest.update(
@@ -300,7 +303,7 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        self.indexer.build(self.manifest, self.rows, self.row_keys, self.dedupe)  # empties rows and dedupe
+        self.indexer.build(self.manifest, self.rows, row_records, self.row_keys, self.dedupe)  # empties rows and dedupe
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
