@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tui.identities import (
     LIKELY_MODEL,
     TWO_HOP_MAX_PAPERS,
     coauthor_components,
+    cosine_matrix,
     group_positions,
     identity_groups,
     likely_pair_features,
@@ -322,6 +324,22 @@ def test_the_likely_features_are_the_models_and_a_refit_recovers_known_weights()
     truth = np.array([0.5, -2.0])
     y = 1 / (1 + np.exp(-x @ truth))
     assert fit_logistic(x, y, np.ones(4000)) == pytest.approx(truth, abs=0.02)
+
+
+def test_the_cosine_matrix_matches_a_direct_computation_sparse_or_dense() -> None:
+    rng = np.random.default_rng(6)
+    for dimensions in (5, 5000):  # widely shared dimensions (dense product) or few shared (paired entries)
+        vectors = [
+            {f"d{d}": float(rng.integers(1, 4)) for d in rng.choice(dimensions, size=4, replace=False)}
+            for _ in range(40)
+        ]
+        vectors.append({})
+        cosines = cosine_matrix(vectors)
+        for a in range(len(vectors)):
+            for b in range(a + 1, len(vectors)):
+                dot = sum(value * vectors[b].get(key, 0.0) for key, value in vectors[a].items())
+                lengths = math.prod(math.sqrt(sum(v * v for v in vectors[i].values())) or 1.0 for i in (a, b))
+                assert cosines[a, b] == pytest.approx(dot / lengths) == pytest.approx(cosines[b, a])
 
 
 def test_library_evidence_reads_a_built_store(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -414,13 +414,13 @@ def _likely_features(groups: _Groups, context: _LikelyContext) -> tuple[list[int
     count = len(roots)
     coauthors, papers = context.coauthors, len(context.page.papers)
     coauthor_vectors = {root: Counter(k for i in positions for k in coauthors[i]) for root, positions in members}
-    circles: dict[int, dict[str, float]] = {}
+    circles: dict[int, Counter[str]] = {}
     for root, vector in coauthor_vectors.items():
         circle: Counter[str] = Counter()
         for key in vector:
             circle.update(context.neighbours(key) or ())
         circle.pop(context.page.key, None)  # the cluster's own name wrote with every co-author
-        circles[root] = circle  # type: ignore[assignment]
+        circles[root] = circle
     venue_vectors = {
         root: Counter(context.venues[i] for i in positions if context.venues[i]) for root, positions in members
     }
@@ -432,7 +432,7 @@ def _likely_features(groups: _Groups, context: _LikelyContext) -> tuple[list[int
         ("circle_cosine_root", circles, True),
         ("title_cosine_root", titles, True),
     ):
-        cosines = _cosine_matrix([vectors[root] for root in roots])  # type: ignore[index]
+        cosines = cosine_matrix([vectors[root] for root in roots])
         features[name] = np.sqrt(cosines) if square_root else cosines
     features["title_cosine_root_x_log_cluster_papers"] = features["title_cosine_root"] * math.log(papers)
     sizes = np.array([len(positions) for _root, positions in members], dtype=float)
@@ -450,12 +450,14 @@ def _likely_features(groups: _Groups, context: _LikelyContext) -> tuple[list[int
     return roots, features
 
 
-def _cosine_matrix(vectors: Sequence[dict[str, float]]) -> np.ndarray:
-    """Cosine similarity of every pair of vectors, as a matrix (clipped to 0..1).
+def cosine_matrix(vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """Cosine similarity of every pair of vectors, as a matrix (clipped to 0..1; the diagonal is not used).
 
-    Only dimensions on two or more vectors add to a dot product: their entries are paired within
-    each dimension and the products summed per pair of vectors with ``np.bincount`` (no BLAS
-    matrix product: its threads cost milliseconds on a busy machine for these small matrices).
+    Only dimensions on two or more vectors add to a dot product. Usually few vectors share each, so
+    their entries are paired within each dimension and the products summed per pair of vectors with
+    ``np.bincount`` (a BLAS matrix product costs milliseconds of thread start-up on a busy machine for
+    such small matrices); when dimensions are shared widely, the pairs would outnumber the cells
+    of a dense matrix of the shared dimensions, and that is multiplied instead.
     """
     count = len(vectors)
     on = Counter(key for vector in vectors for key in vector)
@@ -473,11 +475,16 @@ def _cosine_matrix(vectors: Sequence[dict[str, float]]) -> np.ndarray:
                 rows.append(row)
                 keys.append(column)
                 values.append(value / lengths[row])
-    order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
-    row_of = np.array(rows, dtype=np.int64)[order]
-    column_of = np.array(keys, dtype=np.int64)[order]
-    value_of = np.array(values)[order]
+    row_of = np.array(rows, dtype=np.int64)
+    column_of = np.array(keys, dtype=np.int64)
+    value_of = np.array(values)
     per_column = np.bincount(column_of, minlength=len(columns))
+    if int(per_column @ per_column) > count * len(columns):
+        dense = np.zeros((count, len(columns)))
+        dense[row_of, column_of] = value_of
+        return np.clip(dense @ dense.T, 0.0, 1.0)
+    order = np.argsort(column_of, kind="stable")
+    row_of, column_of, value_of = row_of[order], column_of[order], value_of[order]
     column_start = np.cumsum(per_column) - per_column
     # Every entry paired with every entry of its dimension (itself included: the diagonal).
     repeats = per_column[column_of]
