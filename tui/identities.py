@@ -525,9 +525,13 @@ def likely_pair_features(
     coauthor_neighbours: CoauthorNeighbours,
     title_word_share: TitleWordShare,
 ) -> tuple[list[list[int]], dict[str, np.ndarray]]:
-    """The groups before the last stage (positions) and the features of every pair: for refitting LIKELY_MODEL."""
+    """The groups before the last stage (positions) and the features of every pair: for refitting LIKELY_MODEL.
+
+    Only for clusters where the last stage runs (up to LIKELY_CLUSTER_PAPERS papers).
+    """
     groups, _coauthors_of, context = _group(page, name_sizes, coauthor_neighbours, title_word_share, likely=False)
-    assert context is not None
+    if context is None:
+        raise ValueError(f"the last stage does not run on clusters over {LIKELY_CLUSTER_PAPERS} papers")
     roots, features = _likely_features(groups, context)
     members = groups.members()
     return [members[root] for root in roots], features
