@@ -95,3 +95,19 @@ def test_packed_sort_equals_the_general_sort():
     # Too wide to pack: the general sort gives the same order.
     wide = _sorted_triples(a, b, c + (1 << 40))
     assert wide[2].tolist() == (c[order] + (1 << 40)).tolist()
+
+
+def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):
+    # The parser sends a word's spelling with the first paper that has it; here that paper is a duplicate.
+    bib = tmp_path / "dup.bib"
+    bib.write_text(
+        "@inproceedings{a, title={Alpha beta}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
+        "@inproceedings{b, title={Alpha beta gamma}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
+        "@inproceedings{c, title={Gamma delta}, author={Ada Lovelace}, year={2002}}\n",
+        encoding="utf-8",
+    )
+    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
+    assert (report.imported, report.merged + report.unchanged) == (2, 1)
+    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
+    _check_against_records(library)
+    assert [hit.title for hit in library.search_titles("gamma")] == ["Gamma delta"]

@@ -96,3 +96,32 @@ def test_a_truncated_file_is_an_error_in_any_process(
     with pytest.raises(ImportFormatError, match="file ends inside an entry"):
         _import(path, tmp_path / "store", 2, monkeypatch)
     assert not (tmp_path / "store" / "CURRENT").exists() or _store_contents(tmp_path / "store") == ({}, {})
+
+
+def test_a_macro_defined_in_another_process_s_run_reaches_later_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
+) -> None:
+    # Runs of 500: entries 0-499 are process 0's, 500-999 process 1's, and so on. The macro sits in the
+    # middle of process 1's first run and is used from there on, by both processes.
+    entries = [_entry(i) for i in range(700)]
+    entries.append('@string{nips = "Neural Information Processing Systems"}\n')
+    entries += [_entry(i, "nips") for i in range(700, 2_200)]
+    path = tmp_path / "late-macro.bib"
+    path.write_text("".join(entries), encoding="utf-8")
+    one = _import(path, tmp_path / "one", 1, monkeypatch)
+    two = _import(path, tmp_path / "two", 2, monkeypatch)
+    assert one == two and two["imported"] == 2_200
+    assert _store_contents(tmp_path / "one") == _store_contents(tmp_path / "two")
+    papers, _ = _store_contents(tmp_path / "two")
+    late = [p["venue"] for p in papers.values() if int(p["title"].split()[1]) >= 700]  # type: ignore[index]
+    assert set(late) == {"Neural Information Processing Systems"}
+
+
+def test_a_corrupt_compressed_file_is_one_error_with_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
+) -> None:
+    data = lzma.compress("".join(_entry(i) for i in range(3_000)).encode())
+    path = tmp_path / "cut.bib.xz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(ImportFormatError, match="truncated or corrupt"):
+        _import(path, tmp_path / "store", 2, monkeypatch)

@@ -129,7 +129,9 @@ class Importer(Protocol):
     """An import format: recognises its files and yields papers, reporting bad records.
 
     An importer with ``splittable = True`` can read one part of a file in each of several processes
-    (see ``PART_ENTRIES``); the others are read whole by one process.
+    (see ``PART_ENTRIES``); the others are read whole by one process. With ``forwards_runs = True`` as
+    well, only part 0 reads the file: it calls ``options["forward"](part, run)`` to hand each other part
+    what that part needs, and the others read those runs from ``options["runs"]`` instead of the file.
     """
 
     name: str

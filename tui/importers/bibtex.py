@@ -8,7 +8,7 @@ merges; other files' keys are not trusted to be unique and are not used for dedu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -171,54 +171,108 @@ def _other_links(fields: dict[str, str], links: list[Link], is_dblp: bool) -> st
 class BibtexImporter:
     name = "bibtex"
     splittable = True
+    forwards_runs = True
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return _SNIFF_RE.search(head) is not None
 
     def read(self, source: Source, report: ImportReport, options: dict[str, Any]) -> Iterator[PaperInput | PartEnd]:
         part, parts = options.get("part", (0, 1))
-        macros: dict[str, str] = {}
-        entries = 0
-        path = source.path
+        reading = _EntryReader(source.path, report)
+        forwarded: Iterator[ForwardedRun] | None = options.get("runs")
+        if forwarded is not None:
+            # Another process splits the file and hands this one its runs (and every @string macro).
+            for run, segments in forwarded:
+                for segment, line, is_last in segments:
+                    paper = reading.entry(segment, line, is_last, owned=run % parts == part)
+                    if paper is not None:
+                        yield paper
+                if run % parts == part:
+                    yield PART_END
+            return
+        forward: Callable[[int, ForwardedRun], None] | None = options.get("forward")
+        others: list[list[Segment]] = [[] for _ in range(parts)]
         index = -1
-        for index, (segment, line, is_last) in enumerate(entry_segments(source.stream, path)):
+        for index, (segment, line, is_last) in enumerate(entry_segments(source.stream, source.path)):
             owned = True
             if parts > 1:
                 run, first_of_run = divmod(index, PART_ENTRIES)
-                if first_of_run == 0 and index and (run - 1) % parts == part:
-                    yield PART_END
+                if first_of_run == 0 and index:
+                    if (run - 1) % parts == part:
+                        yield PART_END
+                    if forward is not None:
+                        _forward_run(forward, run - 1, others, part)
                 owned = run % parts == part
-                if not owned and not _MACRO_RE.match(segment):
+                is_macro = _MACRO_RE.match(segment) is not None
+                if forward is not None and (not owned or is_macro):
+                    for other in range(parts) if is_macro else (run % parts,):
+                        if other != part:
+                            others[other].append((segment, line, is_last))
+                if not owned and not is_macro:
                     # Another process reads this entry; every process reads the @string macros it may use.
-                    entries += not _NOT_RECORD_RE.match(segment)
+                    reading.entries += not _NOT_RECORD_RE.match(segment)
                     continue
-            parsed = fast_fields(segment)
-            if parsed is None:
-                try:
-                    parsed = CarefulParser(segment, macros).entry()
-                except MalformedEntry as exc:
-                    if not owned:
-                        continue
-                    if is_last and _is_open(segment):
-                        raise ImportFormatError(f"{path}:{line}: file ends inside an entry (truncated?)") from None
-                    entries += 1
-                    report.read += 1
-                    report.skip(f"{path}:{line}", f"malformed entry: {exc}")
-                    continue
-            kind, key, fields = parsed
-            if kind in NOT_RECORDS or not owned:
-                continue
-            entries += 1
-            report.read += 1
-            paper = paper_from_fields(kind, key, fields)
-            if isinstance(paper, str):
-                report.skip(f"{path}:{line}", paper)
-                continue
-            yield paper
-        if parts > 1 and index >= 0 and (index // PART_ENTRIES) % parts == part:
-            yield PART_END
-        if entries == 0 and source.size > 0 and not macros:
-            raise ImportFormatError(f"{path}: no BibTeX entries found (not a BibTeX file?)")
+            paper = reading.entry(segment, line, is_last, owned)
+            if paper is not None:
+                yield paper
+        if parts > 1 and index >= 0:
+            if (index // PART_ENTRIES) % parts == part:
+                yield PART_END
+            if forward is not None:
+                _forward_run(forward, index // PART_ENTRIES, others, part)
+        if reading.entries == 0 and source.size > 0 and not reading.macros:
+            raise ImportFormatError(f"{source.path}: no BibTeX entries found (not a BibTeX file?)")
+
+
+# An entry as the splitting process hands it on: (text, line, whether it is the file's last entry).
+Segment = tuple[str, int, bool]
+# A run of entries handed to the process owning it (or only the run's macros, to the others).
+ForwardedRun = tuple[int, list[Segment]]
+
+
+def _forward_run(
+    forward: Callable[[int, ForwardedRun], None], run: int, others: list[list[Segment]], part: int
+) -> None:
+    """Hand every other part what it needs of ``run``: its entries if it owns the run, else the run's macros."""
+    for other, segments in enumerate(others):
+        if other != part:
+            forward(other, (run, segments))
+            others[other] = []
+
+
+class _EntryReader:
+    """Turns entries into papers for one process, keeping its @string macros and entry counts."""
+
+    def __init__(self, path: Path, report: ImportReport) -> None:
+        self.path, self.report = path, report
+        self.macros: dict[str, str] = {}
+        self.entries = 0
+
+    def entry(self, segment: str, line: int, is_last: bool, owned: bool) -> PaperInput | None:
+        """The paper of one entry this process owns (None for a macro, a skipped or another's entry)."""
+        parsed = fast_fields(segment)
+        if parsed is None:
+            try:
+                parsed = CarefulParser(segment, self.macros).entry()
+            except MalformedEntry as exc:
+                if not owned:
+                    return None
+                if is_last and _is_open(segment):
+                    raise ImportFormatError(f"{self.path}:{line}: file ends inside an entry (truncated?)") from None
+                self.entries += 1
+                self.report.read += 1
+                self.report.skip(f"{self.path}:{line}", f"malformed entry: {exc}")
+                return None
+        kind, key, fields = parsed
+        if kind in NOT_RECORDS or not owned:
+            return None
+        self.entries += 1
+        self.report.read += 1
+        paper = paper_from_fields(kind, key, fields)
+        if isinstance(paper, str):
+            self.report.skip(f"{self.path}:{line}", paper)
+            return None
+        return paper
 
 
 def _is_open(segment: str) -> bool:

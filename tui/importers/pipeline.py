@@ -8,13 +8,16 @@ If the parent dies, the child's next send fails and it exits.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
+import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -47,25 +50,58 @@ def _unpack(packed: tuple[Any, ...]) -> Item:
     return IncomingPaper._make(packed)
 
 
-def _close_inherited_descriptors(keep: int) -> None:
+def _close_inherited_descriptors(keep: set[int]) -> None:
     """Drop every descriptor the fork copied but the reader does not need.
 
     Above all the store lock (a copy would keep the store locked after the parent is killed) and
     the pipe's read end (a copy would make a send to a dead parent block instead of failing).
     """
     limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
-    os.closerange(3, keep)
-    os.closerange(keep + 1, min(limit, 65536))
+    low = 3
+    for descriptor in sorted(keep):
+        os.closerange(low, descriptor)
+        low = descriptor + 1
+    os.closerange(low, min(limit, 65536))
 
 
-def _send(pipe: Connection, kind: str, payload: Any, bytes_read: int) -> None:
-    """One message to the parent: (kind, payload, how far into the file on disk the reader is).
+class _Outbox:
+    """Messages to the parent, written by a thread of their own.
 
-    A batch is plain tuples of strings, bytes and ints, which marshal writes and reads about twice as
-    fast as pickle; the rest (a report, an error) is pickled.
+    A batch is bigger than a pipe holds, so writing it waits until the writer takes it, and the writer
+    takes the runs in file order. Written from this thread, a reader goes on with its next run (and the
+    process splitting the file goes on handing runs to the others) meanwhile. A few batches at most wait.
     """
-    message = (kind, payload, bytes_read)
-    pipe.send_bytes(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
+
+    def __init__(self, pipe: Connection, depth: int = 3) -> None:
+        self.pipe = pipe
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self.failed: BrokenPipeError | None = None
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+
+    def send(self, kind: str, payload: Any, bytes_read: int) -> None:
+        """One message: (kind, payload, how far into the file on disk the reader is).
+
+        A batch is plain tuples of strings, bytes and ints, which marshal writes and reads about twice as
+        fast as pickle; the rest (a report, an error) is pickled.
+        """
+        if self.failed is not None:
+            raise self.failed
+        message = (kind, payload, bytes_read)
+        self.queue.put(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
+
+    def close(self) -> None:
+        """Wait until every message is written (or the parent is gone)."""
+        self.queue.put(None)
+        self.thread.join()
+
+    def _write(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.failed is None:
+                try:
+                    self.pipe.send_bytes(data)
+                except OSError as exc:  # the parent is gone: keep taking messages so no send blocks
+                    self.failed = BrokenPipeError(str(exc))
 
 
 def _decode(data: bytes) -> tuple[str, Any, int]:
@@ -73,14 +109,60 @@ def _decode(data: bytes) -> tuple[str, Any, int]:
     return marshal.loads(body) if data[:1] == _MARSHALLED else pickle.loads(body)
 
 
-def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Connection) -> None:
+def _forwarder(followers: list[Connection]) -> Callable[[int, Any], None]:
+    """``options["forward"]`` of the part that splits the file: hands part n (n >= 1) what it needs."""
+
+    def forward(part: int, run: Any) -> None:
+        followers[part - 1].send_bytes(marshal.dumps(("run", run)))
+
+    return forward
+
+
+def _forwarded_runs(leader: Connection, path: Path) -> Iterator[Any]:
+    """``options["runs"]`` of a part that does not read the file: the runs the splitting part hands on."""
+    while True:
+        try:
+            message = marshal.loads(leader.recv_bytes())
+        except EOFError:
+            raise ImportFormatError(f"{path}: the process splitting the file stopped unexpectedly") from None
+        if message[0] == "end":
+            return
+        if message[0] == "error":
+            raise ImportFormatError(message[1])
+        yield message[1]
+
+
+def _tell_followers(followers: list[Connection], message: tuple[str, ...]) -> None:
+    for follower in followers:
+        with contextlib.suppress(OSError):  # that process is gone already
+            follower.send_bytes(marshal.dumps(message))
+
+
+def _produce(
+    importer: Importer,
+    path: Path,
+    options: dict[str, Any],
+    pipe: Connection,
+    followers: list[Connection],
+    leader: Connection | None,
+) -> None:
+    """Read one part of a file (or all of it) and send its papers to the parent.
+
+    The part that splits the file hands the ``followers`` their runs; a follower gets them from its ``leader``.
+    """
     # Ctrl-C reaches the whole process group: the parent aborts the import and ends this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _close_inherited_descriptors(keep=pipe.fileno())
+    links = [*followers, *([leader] if leader is not None else [])]
+    _close_inherited_descriptors(keep={pipe.fileno(), *(link.fileno() for link in links)})
+    if followers:
+        options = {**options, "forward": _forwarder(followers)}
+    if leader is not None:
+        options = {**options, "runs": _forwarded_runs(leader, path)}
     # The writer is the one serial stage: with more processes than cores, it must not wait for a core.
     os.nice(READER_NICENESS)
     report = ImportReport()
     split = "part" in options  # one message per run of entries this part owns, so the parent can keep file order
+    outbox = _Outbox(pipe)
     try:
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
@@ -88,21 +170,26 @@ def _produce(importer: Importer, path: Path, options: dict[str, Any], pipe: Conn
             words_sent: set[str] = set()
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):
-                    _send(pipe, "batch", batch, source.bytes_read)
+                    outbox.send("batch", batch, source.bytes_read)
                     batch = []
                 if item is not PART_END:
                     batch.append(_pack(item, names, words_sent))  # type: ignore[arg-type]
             if not split:
-                _send(pipe, "batch", batch, source.size)
-        _send(pipe, "done", report, source.size)
+                outbox.send("batch", batch, source.size)
+        _tell_followers(followers, ("end",))
+        outbox.send("done", report, source.size)
     except ArrowError as exc:
-        _send(pipe, "error", str(exc), 0)
+        _tell_followers(followers, ("error", str(exc)))
+        outbox.send("error", str(exc), 0)
     except BrokenPipeError:
-        pass  # the parent is gone (interrupted or killed): nothing left to do
+        pass  # the parent (or a follower) is gone: the import is over
     except Exception:  # a bug in an importer: the parent shows it instead of hanging
-        _send(pipe, "crash", traceback.format_exc(), 0)
+        _tell_followers(followers, ("error", f"{path}: the process splitting the file failed"))
+        outbox.send("crash", traceback.format_exc(), 0)
     finally:
-        pipe.close()
+        outbox.close()
+        for link in [pipe, *links]:
+            link.close()
 
 
 def reader_processes(importer: Importer, size: int) -> int:
@@ -129,15 +216,27 @@ class ParallelReader:
     def __iter__(self) -> Iterator[Item]:
         context = multiprocessing.get_context("fork")
         receivers, children = [], []
+        # Part 0 decompresses and splits the file once and hands each other part its runs, when the format can.
+        forwarding = self.processes > 1 and getattr(self.importer, "forwards_runs", False)
+        runs_links = [context.Pipe(duplex=False) for _ in range(self.processes - 1)] if forwarding else []
         try:
             for part in range(self.processes):
                 receiver, sender = context.Pipe(duplex=False)
                 options = {**self.options, "part": (part, self.processes)} if self.processes > 1 else self.options
-                child = context.Process(target=_produce, args=(self.importer, self.path, options, sender), daemon=True)
+                followers = [link_sender for _, link_sender in runs_links] if part == 0 else []
+                leader = runs_links[part - 1][0] if part and runs_links else None
+                child = context.Process(
+                    target=_produce,
+                    args=(self.importer, self.path, options, sender, followers, leader),
+                    daemon=True,
+                )
                 child.start()
                 sender.close()
                 receivers.append(receiver)
                 children.append(child)
+            for link_receiver, link_sender in runs_links:
+                link_receiver.close()
+                link_sender.close()
             turn = 0
             while True:
                 kind, payload = self._receive(receivers[turn % len(receivers)])

@@ -179,6 +179,8 @@ class ImportSession:
         for key in paper.dedupe:
             existing_id = dedupe.get(key)
             if existing_id is not None:
+                # The parser sends each word's spelling once: a later paper may need this one's.
+                self.indexer.title_words.update(paper.new_title_words)
                 return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
