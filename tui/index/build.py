@@ -7,8 +7,13 @@ app never parses the shards and no query scans the store.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from array import array
 from collections.abc import Callable
 from itertools import chain
@@ -115,7 +120,15 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 
 
 _SHARD_HEAD = b'{"papers":{'
+_PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent ends
 _KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the name search to the one writing stats
+# What the title search is built from, handed to its process as files (quicker than through its pipe).
+_TITLE_INPUTS = (
+    "title_words.partial.txt",
+    "word_hashes.partial.npy",
+    "posting_hashes.partial.npy",
+    "owners.partial.npy",
+)
 
 
 class StoredPaper(NamedTuple):
@@ -289,7 +302,8 @@ class PaperIndexer:
         searches = [self.start_title_search()]
         try:
             cluster_keys, row_cluster = _clusters_of_rows(row_keys)
-            searches.append(_start_in_child(_write_name_search, out, cluster_keys))
+            _write_lines(out / F.CLUSTER_KEYS, cluster_keys)  # also what the name search is built from
+            searches.append(_start_in_child(_write_name_search, out))
             n_clusters = len(cluster_keys)
             _write_paper_rows(out, pp, pr, len(paper_years))
             posting_years = paper_years[pp]
@@ -324,7 +338,6 @@ class PaperIndexer:
             np.save(out / F.CLUSTER_ROW_IDS, cluster_row_ids.astype(np.int32))
             np.save(out / F.ROW_CLUSTER, row_cluster)
 
-            _write_lines(out / F.CLUSTER_KEYS, cluster_keys)
             del cluster_keys
             for child in searches:
                 _join_child(child, out)
@@ -353,8 +366,12 @@ class PaperIndexer:
             self.title_words = set()
             # Hashed here: the child is spawned, with its own hash seed.
             word_hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
-            postings = self._concat("word_hashes", np.int64), self._concat("word_owner", np.int32)
-            self._title_search = _start_in_child(_write_title_search, self.out, words, word_hashes, *postings)
+            names = iter(_TITLE_INPUTS)
+            _write_lines(self.out / next(names), words)
+            np.save(self.out / next(names), word_hashes)
+            np.save(self.out / next(names), self._concat("word_hashes", np.int64))
+            np.save(self.out / next(names), self._concat("word_owner", np.int32))
+            self._title_search = _start_in_child(_write_title_search, self.out)
         return self._title_search
 
     def stop(self) -> None:
@@ -447,14 +464,36 @@ def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
     Spawned rather than forked: a forked child would start with (and count in its resident size) all of
     the import's memory, though it needs a small part of it.
     """
-    child = multiprocessing.get_context("spawn").Process(target=_child_main, args=(target, *args), daemon=True)
+    spawn = multiprocessing.get_context("spawn")
+    child = spawn.Process(target=_child_main, args=(os.getpid(), target, *args), daemon=True)
     child.start()
     return child
 
 
-def _child_main(target: Callable[..., None], *args: Any) -> None:
+def _child_main(parent: int, target: Callable[..., None], *args: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it aborts the import
+    _die_with(parent)
     target(*args)
+
+
+def _die_with(parent: int) -> None:
+    """End this process when the import that started it is killed.
+
+    Left running, it would go on writing into a generation the next import removes and creates again.
+    """
+    ended_by_kernel = False
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        ended_by_kernel = ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    if os.getppid() != parent:  # gone already, before that took effect
+        os._exit(1)
+    if not ended_by_kernel:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
 
 
 def _stop_child(child: BaseProcess) -> None:
@@ -470,13 +509,17 @@ def _join_child(child: BaseProcess, out: Path) -> None:
         raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
 
 
-def _write_title_search(
-    out: Path, words: list[str], word_hashes: np.ndarray, posting_hashes: np.ndarray, owners: np.ndarray
-) -> None:
+def _write_title_search(out: Path) -> None:
     """Title words and their papers, from (word hash, paper) postings and each word's hash.
 
     Two words with the same 64-bit hash (about one import in 10^7) would share their papers.
     """
+    paths = [out / name for name in _TITLE_INPUTS]
+    text = paths[0].read_text(encoding="utf-8")
+    words = text.split("\n") if text else []
+    word_hashes, posting_hashes, owners = (np.load(path) for path in paths[1:])
+    for path in paths:
+        path.unlink()
     by_hash = np.argsort(word_hashes, kind="stable")
     sorted_hashes = word_hashes[by_hash]
     places = np.searchsorted(sorted_hashes, posting_hashes) if len(words) else np.zeros(0, np.int64)
@@ -491,8 +534,10 @@ def _write_title_search(
     np.save(out / F.TITLE_WORD_PAPERS, word_papers)
 
 
-def _write_name_search(out: Path, cluster_keys: list[str]) -> None:
+def _write_name_search(out: Path) -> None:
     """Word and trigram search structures over the sorted cluster keys; each key's letter count to ``_KEY_CHARS``."""
+    text = (out / F.CLUSTER_KEYS).read_text(encoding="utf-8")
+    cluster_keys = text.split("\n") if text else []
     name_tokens = [key_tokens(k) for k in cluster_keys]
     key_chars = np.fromiter((sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=len(cluster_keys))
     vocab, tok_off, tok_clusters = _token_index(name_tokens)
