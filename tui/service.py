@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,9 @@ class Library:
     def warm(self) -> None:
         """Load the search structures (done in the background before the first keystroke)."""
         self.index.warm()
+        # Millions of loaded strings and lists that live as long as the app: a full collection would walk
+        # them all (tens of ms, at any keystroke or page), so the collector leaves what exists now alone.
+        gc.freeze()
 
     def search(self, query: str, limit: int = 20) -> list[ClusterHit]:
         return search_clusters(self.index, query, limit)
