@@ -61,6 +61,9 @@ def test_paper_rows_and_row_stats_match_the_records(tmp_path, monkeypatch):
     papers += [paper("Nobody", ["Late Author", "Author 2"], 2001, doi="10.1/5")]
     library = build_store(tmp_path / "s", papers)
     assert [ref["name"] for ref in library.paper(5)["authors"]] == ["Late Author", "Author 2"]
+    # Its author row was added at commit, after the name search had started: that search started again.
+    assert [hit.name for hit in library.search("late author")][:1] == ["Late Author"]
+    assert library.cluster("Late Author").paper_count == 1
     _check_against_records(library)
     assert library.index.paper_row_ids([]).tolist() == []
     # A second import: untouched shards are indexed from their files, a merge rewrites one of them.
