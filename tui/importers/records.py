@@ -69,7 +69,7 @@ def add_link(links: list[Link], kind: str, url: str) -> None:
 
 # Whitespace that clean_text collapses but NFKC leaves alone; the rest (no-break and wide spaces)
 # make the text not NFKC-normalised, which sends it to clean_text anyway.
-_ODD_SPACE = "\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029"
+_ODD_SPACE = "\t\n\r\f\v\x1c-\x1f\x85\u1680\u2028\u2029"
 _DIRTY_PLAIN_RE = re.compile(f"[{_ODD_SPACE}]")
 _DIRTY_LATEX_RE = re.compile(f"[\\\\{{}}~{_ODD_SPACE}]")
 
