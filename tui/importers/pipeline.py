@@ -47,7 +47,7 @@ def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName], words_sent
 def _unpack(packed: tuple[Any, ...]) -> Item:
     if packed[0] == "row":
         return RowUpdate(*packed[1:])
-    return IncomingPaper._make(packed)
+    return tuple.__new__(IncomingPaper, packed)  # once per paper: without the NamedTuple constructor's checks
 
 
 def _close_inherited_descriptors(keep: set[int]) -> None:
