@@ -166,8 +166,10 @@ def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
     root = tmp_path / "s"
     first = [paper(f"Paper {i}", ["Ada Lovelace"], 1850, doi=f"10.1/{i}") for i in range(1030)]
     # In the same import, after shard 0 was written: a duplicate that brings an abstract, one that adds nothing.
-    again = [paper("Paper 3", ["Ada Lovelace"], 1850, doi="10.1/3", abstract="Found later."),
-             paper("Paper 4", ["Ada Lovelace"], 1850, doi="10.1/4")]
+    again = [
+        paper("Paper 3", ["Ada Lovelace"], 1850, doi="10.1/3", abstract="Found later."),
+        paper("Paper 4", ["Ada Lovelace"], 1850, doi="10.1/4"),
+    ]
     library = build_store(root, first + again)
     assert library.stats()["papers"] == 1030
     assert library.paper(3)["abstract"] == "Found later."
@@ -181,11 +183,15 @@ def test_merges_into_shards_written_long_before_are_spliced_in_place(tmp_path):
     from tui.store.writer import RECENT_SHARDS_KEPT
 
     count = (RECENT_SHARDS_KEPT + 2) * 1024  # shard 0 is written to disk before the duplicates arrive
-    papers = [paper(f"Paper {i}", ["Ada Lovelace", f"Coauthor {i % 300}"], 1850 + i % 40, doi=f"10.1/{i}")
-              for i in range(count)]
-    later = [paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", abstract="Found later."),
-             paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", pages="7-9"),
-             paper("Paper 4", ["Ada Lovelace"], 1854, doi="10.1/4")]
+    papers = [
+        paper(f"Paper {i}", ["Ada Lovelace", f"Coauthor {i % 300}"], 1850 + i % 40, doi=f"10.1/{i}")
+        for i in range(count)
+    ]
+    later = [
+        paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", abstract="Found later."),
+        paper("Paper 3", ["Ada Lovelace"], 1853, doi="10.1/3", pages="7-9"),
+        paper("Paper 4", ["Ada Lovelace"], 1854, doi="10.1/4"),
+    ]
     library = build_store(tmp_path / "s", papers + later)
     assert library.stats()["papers"] == count
     assert (library.paper(3)["abstract"], library.paper(3)["pages"]) == ("Found later.", "7-9")
