@@ -192,6 +192,12 @@ def _produce(
             link.close()
 
 
+def _close_links(links: list[tuple[Connection, Connection]]) -> None:
+    for receiver, sender in links:
+        receiver.close()  # closing a closed connection does nothing
+        sender.close()
+
+
 def reader_processes(importer: Importer, size: int) -> int:
     """How many processes parse a file: a large file of a splittable format gets one per core."""
     if not getattr(importer, "splittable", False) or size < SPLIT_FROM_BYTES:
@@ -234,9 +240,7 @@ class ParallelReader:
                 sender.close()
                 receivers.append(receiver)
                 children.append(child)
-            for link_receiver, link_sender in runs_links:
-                link_receiver.close()
-                link_sender.close()
+            _close_links(runs_links)  # the readers hold them now: a reader's end means EOF for the other
             turn = 0
             while True:
                 kind, payload = self._receive(receivers[turn % len(receivers)])
@@ -253,6 +257,7 @@ class ParallelReader:
                     self._merge_report(payload)
                 return
         finally:
+            _close_links(runs_links)
             for receiver in receivers:
                 receiver.close()
             for child in children:

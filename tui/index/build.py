@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import chain
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -105,7 +105,7 @@ def _sorted_postings(
     pairs = rank[np.asarray(word_ids, dtype=np.int32)].astype(np.uint64) << np.uint64(32)
     pairs |= np.asarray(owners, dtype=np.int32).astype(np.uint64)
     pairs.sort()
-    if len(pairs) > 1:  # a word twice in one title is one posting
+    if len(pairs) > 1:  # a word twice in one owner (a title, a name) is one posting
         pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     word_rank = (pairs >> np.uint64(32)).astype(np.int32)
     values = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int32)
@@ -194,7 +194,7 @@ class PaperIndexer:
         # handed over twice (merged into after it was written) is appended again; its new spans win.
         self._blob = (out / F.PAPERS_BLOB).open("wb")
         self._blob_size = 0
-        self.title_words: set[str] = set()  # every title word handed over, spelled out
+        self.seen_title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
         self._title_search: BaseProcess | None = None
 
@@ -223,11 +223,15 @@ class PaperIndexer:
         chunk.post_paper.frombytes(np.repeat(id_array, _lengths(rows)).tobytes())
         chunk.word_hashes.frombytes(b"".join(hashes))
         chunk.word_owner.frombytes(np.repeat(id_array, _lengths(hashes) // 8).tobytes())
-        self.title_words.update(chain.from_iterable([paper.new_title_words for paper in stored]))
+        self.learn_title_words(chain.from_iterable([paper.new_title_words for paper in stored]))
         self._blob.write(b"".join(records))
         self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
         self.chunks[number] = chunk
         return _SHARD_HEAD + b",".join(map(bytes.__add__, keys, records)) + b"}}"
+
+    def learn_title_words(self, words: Iterable[str]) -> None:
+        """Spellings of title words, which papers carry only as hashes (each word is sent once)."""
+        self.seen_title_words.update(words)
 
     def can_splice(self, number: int) -> bool:
         """Whether this import wrote the shard, so its records' places in the file are known."""
@@ -362,15 +366,15 @@ class PaperIndexer:
         writer still writes author rows; ``build`` waits for it.
         """
         if self._title_search is None:
-            words = list(self.title_words)
-            self.title_words = set()
+            words = list(self.seen_title_words)
+            self.seen_title_words = set()
             # Hashed here: the child is spawned, with its own hash seed.
             word_hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
-            names = iter(_TITLE_INPUTS)
-            _write_lines(self.out / next(names), words)
-            np.save(self.out / next(names), word_hashes)
-            np.save(self.out / next(names), self._concat("word_hashes", np.int64))
-            np.save(self.out / next(names), self._concat("word_owner", np.int32))
+            words_file, hashes_file, postings_file, owners_file = (self.out / name for name in _TITLE_INPUTS)
+            _write_lines(words_file, words)
+            np.save(hashes_file, word_hashes)
+            np.save(postings_file, self._concat("word_hashes", np.int64))
+            np.save(owners_file, self._concat("word_owner", np.int32))
             self._title_search = _start_in_child(_write_title_search, self.out)
         return self._title_search
 

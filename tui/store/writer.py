@@ -180,7 +180,7 @@ class ImportSession:
             existing_id = dedupe.get(key)
             if existing_id is not None:
                 # The parser sends each word's spelling once: a later paper may need this one's.
-                self.indexer.title_words.update(paper.new_title_words)
+                self.indexer.learn_title_words(paper.new_title_words)
                 return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
