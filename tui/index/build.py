@@ -28,6 +28,7 @@ from tui.errors import StoreError
 from tui.index import files as F
 from tui.index.keys import title_words, word_hashes
 from tui.names import key_tokens
+from tui.store.shards import document_key, shard_file_bytes, shard_head
 
 
 def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -119,7 +120,7 @@ def _write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8")
 
 
-_SHARD_HEAD = b'{"papers":{'
+_SHARD_HEAD = shard_head("papers")
 _PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent ends
 _KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the name search to the one writing stats
 # What the title search is built from, handed to its process as files (quicker than through its pipe).
@@ -206,7 +207,7 @@ class PaperIndexer:
         ids = sorted(papers)
         stored = [papers[paper_id] for paper_id in ids]
         records = [paper.record for paper in stored]
-        keys = [b'"%d":' % paper_id for paper_id in ids]
+        keys = [document_key(paper_id) for paper_id in ids]
         lengths = _lengths(records)
         # Each record sits after its key; records are separated by commas.
         ends_in_file = len(_SHARD_HEAD) + np.cumsum(_lengths(keys) + lengths + 1) - 1
@@ -227,7 +228,7 @@ class PaperIndexer:
         self._blob.write(b"".join(records))
         self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
         self.chunks[number] = chunk
-        return _SHARD_HEAD + b",".join(map(bytes.__add__, keys, records)) + b"}}"
+        return shard_file_bytes("papers", keys, records)
 
     def learn_title_words(self, words: Iterable[str]) -> None:
         """Spellings of title words, which papers carry only as hashes (each word is sent once)."""

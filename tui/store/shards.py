@@ -71,7 +71,23 @@ def read_shard(path: Path, table: str) -> dict[int, dict[str, Any]]:
         raise StoreError(f"{path}: not an arrow-tui shard (non-numeric document ids)") from None
 
 
+def shard_head(table: str) -> bytes:
+    """The bytes a shard file starts with; its documents follow, then ``}}``."""
+    return b'{"%s":{' % table.encode()
+
+
+def document_key(doc_id: int) -> bytes:
+    """A document's key in a shard file, as it precedes the document's record."""
+    return b'"%d":' % doc_id
+
+
+def shard_file_bytes(table: str, keys: list[bytes], records: list[bytes]) -> bytes:
+    """A whole shard file: each ``document_key`` followed by its serialised record, in order."""
+    return shard_head(table) + b",".join(map(bytes.__add__, keys, records)) + b"}}"
+
+
 def write_shard(path: Path, table: str, records: list[tuple[int, bytes]]) -> None:
     """Write one shard of already serialised documents in a single atomic replace (fsynced later, per generation)."""
-    body = b",".join([b'"%d":%s' % (doc_id, record) for doc_id, record in sorted(records)])
-    atomic_write_bytes(path, b'{"%s":{%s}}' % (table.encode(), body), sync=False)
+    ordered = sorted(records)
+    data = shard_file_bytes(table, [document_key(doc_id) for doc_id, _ in ordered], [r for _, r in ordered])
+    atomic_write_bytes(path, data, sync=False)
