@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
-from tui.index.build import _sorted_triples
+from tui.index.build import RowClusters, _sorted_triples
 from tui.index.keys import title_words
 from tui.paths import StoreLocation
 from tui.service import Library, import_files
@@ -98,6 +98,20 @@ def test_packed_sort_equals_the_general_sort():
     # Too wide to pack: the general sort gives the same order.
     wide = _sorted_triples(a, b, c + (1 << 40))
     assert wide[2].tolist() == (c[order] + (1 << 40)).tolist()
+
+
+def test_row_clusters_number_rows_by_their_sorted_keys():
+    keys = ["yang wenkai", "", "lin yankai", "yang wenkai", "\u00e9mile", "lin yankai", "", "a"]
+    clusters = RowClusters()
+    for key in keys:
+        clusters.add(key)
+    sorted_keys, of_row = clusters.sorted()
+    assert sorted_keys == sorted(set(keys) - {""})
+    assert of_row.tolist() == [sorted_keys.index(key) if key else -1 for key in keys]
+    assert RowClusters().sorted()[0] == []
+    only_empty = RowClusters()
+    only_empty.add("")
+    assert only_empty.sorted()[1].tolist() == [-1]
 
 
 def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):

@@ -6,7 +6,7 @@ Stored documents are plain dicts (TinyDB documents); these TypedDicts name their
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 
 class Link(TypedDict):
@@ -44,9 +44,11 @@ class AuthorRow(TypedDict, total=False):
     source_ids: list[str]
 
 
-@dataclass(slots=True)
-class AuthorInput:
-    """An author as an importer read it, before it is matched to an author row."""
+class AuthorInput(NamedTuple):
+    """An author as an importer read it, before it is matched to an author row.
+
+    A tuple: importers make millions of them, and ``tuple.__new__`` builds one without the constructor's checks.
+    """
 
     name: str
     source_id: str = ""  # an explicit identity from the source ("acl:yang-liu-ict", "openreview:~X1")

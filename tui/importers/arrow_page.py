@@ -107,7 +107,9 @@ class ArrowPageImporter:
                 row_of_paper[position] = min(row, declared_rows - 1)
         slug = re.sub(r"\W+", "-", subject_key).strip("-")
         for position, paper in enumerate(papers):
-            for author in paper.authors:
-                if parse_name(author.name).key == subject_key:
-                    author.source_id = f"arrow-page:{slug}#{row_of_paper[position] + 1}"
+            row_id = f"arrow-page:{slug}#{row_of_paper[position] + 1}"
+            paper.authors = [
+                author._replace(source_id=row_id) if parse_name(author.name).key == subject_key else author
+                for author in paper.authors
+            ]
             yield paper

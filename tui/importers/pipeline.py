@@ -33,6 +33,9 @@ BATCH = 2000
 SPLIT_FROM_BYTES = 8 << 20
 MAX_READERS = 2
 READER_NICENESS = 5
+# Messages a reader may have written but not yet had taken (each a run of entries, about 1 MB): enough
+# that the readers and the writer rarely wait for one another.
+OUTBOX_DEPTH = 8
 Item = IncomingPaper | RowUpdate
 _MARSHALLED, _PICKLED = b"m", b"p"  # the first byte of a message: how the rest is encoded
 
@@ -72,7 +75,7 @@ class _Outbox:
     process splitting the file goes on handing runs to the others) meanwhile. A few batches at most wait.
     """
 
-    def __init__(self, pipe: Connection, depth: int = 3) -> None:
+    def __init__(self, pipe: Connection, depth: int = OUTBOX_DEPTH) -> None:
         self.pipe = pipe
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self.failed: BrokenPipeError | None = None
@@ -88,7 +91,12 @@ class _Outbox:
         if self.failed is not None:
             raise self.failed
         message = (kind, payload, bytes_read)
-        self.queue.put(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
+        self.send_bytes(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
+
+    def send_bytes(self, data: bytes) -> None:
+        if self.failed is not None:
+            raise self.failed
+        self.queue.put(data)
 
     def close(self) -> None:
         """Wait until every message is written (or the parent is gone)."""
@@ -109,11 +117,15 @@ def _decode(data: bytes) -> tuple[str, Any, int]:
     return marshal.loads(body) if data[:1] == _MARSHALLED else pickle.loads(body)
 
 
-def _forwarder(followers: list[Connection]) -> Callable[[int, Any], None]:
-    """``options["forward"]`` of the part that splits the file: hands part n (n >= 1) what it needs."""
+def _forwarder(outboxes: list[_Outbox]) -> Callable[[int, Any], None]:
+    """``options["forward"]`` of the part that splits the file: hands part n (n >= 1) what it needs.
+
+    Through a thread, like the batches to the parent: the splitting part goes on while a follower is
+    still busy with its previous run, instead of waiting at every run for the two to line up.
+    """
 
     def forward(part: int, run: Any) -> None:
-        followers[part - 1].send_bytes(marshal.dumps(("run", run)))
+        outboxes[part - 1].send_bytes(marshal.dumps(("run", run)))
 
     return forward
 
@@ -132,10 +144,10 @@ def _forwarded_runs(leader: Connection, path: Path) -> Iterator[Any]:
         yield message[1]
 
 
-def _tell_followers(followers: list[Connection], message: tuple[str, ...]) -> None:
-    for follower in followers:
+def _tell_followers(outboxes: list[_Outbox], message: tuple[str, ...]) -> None:
+    for outbox in outboxes:
         with contextlib.suppress(OSError):  # that process is gone already
-            follower.send_bytes(marshal.dumps(message))
+            outbox.send_bytes(marshal.dumps(message))
 
 
 def _produce(
@@ -154,8 +166,9 @@ def _produce(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     links = [*followers, *([leader] if leader is not None else [])]
     _close_inherited_descriptors(keep={pipe.fileno(), *(link.fileno() for link in links)})
+    to_followers = [_Outbox(follower) for follower in followers]
     if followers:
-        options = {**options, "forward": _forwarder(followers)}
+        options = {**options, "forward": _forwarder(to_followers)}
     if leader is not None:
         options = {**options, "runs": _forwarded_runs(leader, path)}
     # The writer is the one serial stage: with more processes than cores, it must not wait for a core.
@@ -176,17 +189,19 @@ def _produce(
                     batch.append(_pack(item, names, words_sent))  # type: ignore[arg-type]
             if not split:
                 outbox.send("batch", batch, source.size)
-        _tell_followers(followers, ("end",))
+        _tell_followers(to_followers, ("end",))
         outbox.send("done", report, source.size)
     except ArrowError as exc:
-        _tell_followers(followers, ("error", str(exc)))
+        _tell_followers(to_followers, ("error", str(exc)))
         outbox.send("error", str(exc), 0)
     except BrokenPipeError:
         pass  # the parent (or a follower) is gone: the import is over
     except Exception:  # a bug in an importer: the parent shows it instead of hanging
-        _tell_followers(followers, ("error", f"{path}: the process splitting the file failed"))
+        _tell_followers(to_followers, ("error", f"{path}: the process splitting the file failed"))
         outbox.send("crash", traceback.format_exc(), 0)
     finally:
+        for follower_outbox in to_followers:
+            follower_outbox.close()
         outbox.close()
         for link in [pipe, *links]:
             link.close()

@@ -198,6 +198,8 @@ class PaperIndexer:
         self.seen_title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
         self._title_search: BaseProcess | None = None
+        self._name_search: BaseProcess | None = None
+        self._clusters: tuple[list[str], np.ndarray] | None = None  # sorted cluster keys, each row's cluster
 
     def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
         """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
@@ -290,7 +292,7 @@ class PaperIndexer:
         manifest: dict[str, Any],
         rows: list[dict[str, Any] | None],
         row_records: list[bytes],
-        row_keys: list[str],
+        row_clusters: RowClusters,
         dedupe: dict[int, int],
     ) -> None:
         """Write the index from the collected shards, the author rows and the dedupe key hashes.
@@ -304,11 +306,11 @@ class PaperIndexer:
         np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         dedupe.clear()
         paper_years, pp, pr = self._paper_arrays(manifest["next_paper_id"])
-        searches = [self.start_title_search()]
+        searches = [self.start_name_search(row_clusters), self.start_title_search()]
         try:
-            cluster_keys, row_cluster = _clusters_of_rows(row_keys)
-            _write_lines(out / F.CLUSTER_KEYS, cluster_keys)  # also what the name search is built from
-            searches.append(_start_in_child(_write_name_search, out))
+            assert self._clusters is not None
+            cluster_keys, row_cluster = self._clusters
+            self._clusters = None
             n_clusters = len(cluster_keys)
             _write_paper_rows(out, pp, pr, len(paper_years))
             posting_years = paper_years[pp]
@@ -360,6 +362,18 @@ class PaperIndexer:
         }
         (out / F.META).write_bytes(orjson.dumps(meta))
 
+    def start_name_search(self, row_clusters: RowClusters) -> BaseProcess:
+        """Sort the cluster keys and build the name search from them in another process.
+
+        The longest part of a commit: started as soon as the author rows are final (after the merges),
+        so it runs while the writer still writes shards and rows; ``build`` waits for it.
+        """
+        if self._name_search is None:
+            self._clusters = row_clusters.sorted()
+            _write_lines(self.out / F.CLUSTER_KEYS, self._clusters[0])  # also what the name search is built from
+            self._name_search = _start_in_child(_write_name_search, self.out)
+        return self._name_search
+
     def start_title_search(self) -> BaseProcess:
         """Build the title search in another process from the title words collected so far.
 
@@ -381,8 +395,9 @@ class PaperIndexer:
 
     def stop(self) -> None:
         """An aborted import: no process of ours goes on writing into the dropped generation."""
-        if self._title_search is not None:
-            _stop_child(self._title_search)
+        for child in (self._name_search, self._title_search):
+            if child is not None:
+                _stop_child(child)
 
     def _paper_arrays(self, n_papers: int) -> tuple[np.ndarray, ...]:
         """Years and spans written; postings returned; the per-shard chunks dropped."""
@@ -402,15 +417,29 @@ class PaperIndexer:
         return arrays
 
 
-def _clusters_of_rows(row_keys: list[str]) -> tuple[list[str], np.ndarray]:
-    """Sorted cluster keys, and each row's cluster (-1 for an empty slot, whose key is "")."""
-    cluster_keys = sorted(dict.fromkeys(row_keys))
-    if cluster_keys[:1] == [""]:
-        cluster_keys.pop(0)
-    cluster_of_key = dict(zip(cluster_keys, range(len(cluster_keys)), strict=True))
-    cluster_of_key[""] = -1
-    row_cluster = np.fromiter(map(cluster_of_key.__getitem__, row_keys), dtype=np.int32, count=len(row_keys))
-    return cluster_keys, row_cluster
+class RowClusters:
+    """Each author row's cluster key, numbered as the rows arrive (one dictionary step per new row);
+    the keys are sorted once, when the index is built.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # cluster key -> number in order of arrival
+        self.of_row = array("i")  # per row: its key's number, -1 for an empty slot
+
+    def add(self, key: str) -> None:
+        """The next row's cluster key ("" for an empty slot)."""
+        self.of_row.append(self.ids.setdefault(key, len(self.ids)) if key else -1)
+
+    def sorted(self) -> tuple[list[str], np.ndarray]:
+        """Sorted cluster keys, and each row's cluster as its key's place among them (-1 for an empty slot)."""
+        keys = list(self.ids)
+        arrived = np.frombuffer(self.of_row, dtype=np.int32) if len(self.of_row) else np.zeros(0, np.int32)
+        if not keys:
+            return [], np.full(len(arrived), -1, dtype=np.int32)
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        place = np.empty(len(keys), dtype=np.int32)
+        place[order] = np.arange(len(keys), dtype=np.int32)
+        return [keys[i] for i in order], np.where(arrived >= 0, place[arrived.clip(0)], -1).astype(np.int32)
 
 
 def _write_paper_rows(out: Path, pp: np.ndarray, pr: np.ndarray, n_papers: int) -> None:

@@ -24,8 +24,18 @@ def title_words(title: str) -> list[str]:
     return list(dict.fromkeys(_all_title_words(title)))
 
 
+# ASCII bytes that are not word characters (``\w``), mapped to spaces: splitting the result finds the words
+# of ASCII text (most titles) several times faster than the regex.
+_ASCII_NON_WORD = bytes.maketrans(
+    bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(128))
+)
+
+
 def _all_title_words(title: str) -> list[str]:
-    return _TITLE_WORD_RE.findall(fold(title))
+    folded = fold(title)
+    if folded.isascii():
+        return folded.encode().translate(_ASCII_NON_WORD).decode().split()
+    return _TITLE_WORD_RE.findall(folded)
 
 
 def word_hashes(words: list[str]) -> bytes:
@@ -37,11 +47,16 @@ def word_hashes(words: list[str]) -> bytes:
     return array("q", map(hash, words)).tobytes()
 
 
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+_parse_name_uncached = parse_name.__wrapped__
+
+
 def normalised_doi(doi: str) -> str:
     doi = doi.strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
-        if doi.startswith(prefix):
-            return doi[len(prefix) :]
+    if doi.startswith(("http", "doi:")):  # most DOIs are bare ("10.1145/..."): one check
+        for prefix in _DOI_PREFIXES:
+            if doi.startswith(prefix):
+                return doi[len(prefix) :]
     return doi
 
 
@@ -58,7 +73,10 @@ def title_year_author_key(
 
 def key_hash(key: str) -> int:
     """A stable 64-bit hash: millions of dedupe keys fit in memory as ints, not strings."""
-    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+    return _from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+_from_bytes = int.from_bytes
 
 
 def dedupe_keys(
@@ -123,21 +141,24 @@ def incoming(
     ``words_sent`` likewise remembers the title words sent (without it, every word is sent).
     """
     authors: list[str | tuple[str, ...]] = []
-    first: ParsedName | None = None
-    for author in paper.authors:
-        entry: str | tuple[str, ...] = (author.name, author.source_id, author.orcid)
-        if names is not None:
-            parsed = names.get(author.name)
+    first_key = ""
+    if names is None:
+        authors = [tuple(author) for author in paper.authors]
+        if paper.authors:
+            first_key = parse_name(paper.authors[0].name).key
+    else:
+        known = names.get
+        for name, source_id, orcid in paper.authors:
+            parsed = known(name)
             if parsed is None:
-                parsed = names[author.name] = parse_name(author.name)
-                entry += parsed  # type: ignore[operator]
-            elif not author.source_id and not author.orcid:
-                entry = author.name  # sent before: the writer knows the name
-            first = first or parsed
-        authors.append(entry)
-    if first is None and paper.authors:
-        first = parse_name(paper.authors[0].name)
-    first_key = first.key if first else ""
+                parsed = names[name] = _parse_name_uncached(name)  # ``names`` is the cache here
+                authors.append((name, source_id, orcid, *parsed))
+            elif source_id or orcid:
+                authors.append((name, source_id, orcid))
+            else:
+                authors.append(name)  # sent before: the writer knows the name
+        if paper.authors:
+            first_key = names[paper.authors[0].name].key
     words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
     hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
     fields = orjson.dumps(

@@ -96,7 +96,7 @@ class Store:
     @classmethod
     def create(cls, root: Path) -> Store:
         """Make an empty store (with an empty index) at ``root``."""
-        from tui.index.build import PaperIndexer
+        from tui.index.build import PaperIndexer, RowClusters
 
         if (root / CURRENT_FILE).exists():
             return cls(root)
@@ -105,7 +105,7 @@ class Store:
         (gen_dir / "papers").mkdir(parents=True, exist_ok=True)
         (gen_dir / "rows").mkdir(exist_ok=True)
         manifest = empty_manifest(generation)
-        PaperIndexer(gen_dir / "index").build(manifest, [], [], [], {})
+        PaperIndexer(gen_dir / "index").build(manifest, [], [], RowClusters(), {})
         atomic_write_bytes(gen_dir / "manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
         atomic_write_bytes(root / CURRENT_FILE, f"{generation}\n".encode())
         return cls(root)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import orjson
 
 from tui.errors import StoreError
-from tui.index.build import PaperIndexer, StoredPaper, stored_paper, stored_papers
+from tui.index.build import PaperIndexer, RowClusters, StoredPaper, stored_paper, stored_papers
 from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
 from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
@@ -91,7 +91,9 @@ class ImportSession:
             for row_id, row in read_shard(store.gen_dir / "rows" / name, "rows").items():
                 self.rows[row_id] = row
         self.row_by_key = {sid: r["id"] for r in self.rows if r for sid in r.get("source_ids", [])}
-        self.row_keys = [fold(r["name"]) if r else "" for r in self.rows]  # each row's cluster key
+        self.row_clusters = RowClusters()
+        for row in self.rows:
+            self.row_clusters.add(fold(row["name"]) if row else "")
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, ResolvedAuthor | None] = {}
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
@@ -126,7 +128,7 @@ class ImportSession:
                 {"id": row_id, "name": display, "suffix": suffix, "orcid": orcid, "homepage": "", "source_ids": [key]}
             )
             self.row_by_key[key] = row_id
-            self.row_keys.append(cluster)
+            self.row_clusters.add(cluster)
             self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
         elif orcid and not self.rows[row_id].get("orcid"):  # type: ignore[union-attr]
             self.rows[row_id]["orcid"] = orcid  # type: ignore[index]
@@ -270,6 +272,8 @@ class ImportSession:
         for number in sorted(self._dirty_shards):
             self._flush(number)
         self._apply_pending_merges()
+        # The rows are final (a merge may have added some): the name search, the longest part, starts now.
+        self.indexer.start_name_search(self.row_clusters)
         # Lookups only adding papers needs; a big import's memory goes to the index build instead.
         self._plain_refs.clear()
         self.row_by_key.clear()
@@ -305,7 +309,8 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        self.indexer.build(self.manifest, self.rows, row_records, self.row_keys, self.dedupe)  # empties rows and dedupe
+        # Empties rows and dedupe: their memory goes to the index build.
+        self.indexer.build(self.manifest, self.rows, row_records, self.row_clusters, self.dedupe)
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
