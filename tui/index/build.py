@@ -431,8 +431,12 @@ class RowClusters:
         self.of_row.append(self.ids.setdefault(key, len(self.ids)) if key else -1)
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
-        """Sorted cluster keys, and each row's cluster as its key's place among them (-1 for an empty slot)."""
+        """Sorted cluster keys, and each row's cluster as its key's place among them (-1 for an empty slot).
+
+        Called once, when the rows are final; the numbering is dropped (an import's memory peaks then).
+        """
         keys = list(self.ids)
+        self.ids = {}
         arrived = np.frombuffer(self.of_row, dtype=np.int32) if len(self.of_row) else np.zeros(0, np.int32)
         if not keys:
             return [], np.full(len(arrived), -1, dtype=np.int32)
