@@ -72,7 +72,7 @@ class _Outbox:
 
     A batch is bigger than a pipe holds, so writing it waits until the writer takes it, and the writer
     takes the runs in file order. Written from this thread, a reader goes on with its next run (and the
-    process splitting the file goes on handing runs to the others) meanwhile. A few batches at most wait.
+    process splitting the file goes on handing runs to the others) meanwhile. ``OUTBOX_DEPTH`` messages at most wait.
     """
 
     def __init__(self, pipe: Connection, depth: int = OUTBOX_DEPTH) -> None:
@@ -88,12 +88,11 @@ class _Outbox:
         A batch is plain tuples of strings, bytes and ints, which marshal writes and reads about twice as
         fast as pickle; the rest (a report, an error) is pickled.
         """
-        if self.failed is not None:
-            raise self.failed
         message = (kind, payload, bytes_read)
         self.send_bytes(_MARSHALLED + marshal.dumps(message) if kind == "batch" else _PICKLED + pickle.dumps(message))
 
     def send_bytes(self, data: bytes) -> None:
+        """A message already encoded; raises ``BrokenPipeError`` once the other end is gone."""
         if self.failed is not None:
             raise self.failed
         self.queue.put(data)
