@@ -73,10 +73,7 @@ def title_year_author_key(
 
 def key_hash(key: str) -> int:
     """A stable 64-bit hash: millions of dedupe keys fit in memory as ints, not strings."""
-    return _from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
-
-
-_from_bytes = int.from_bytes
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def dedupe_keys(
