@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
-from tui.index.build import RowClusters, _sorted_triples
+from tui.index.build import RowClusters, _numbers_by_hash, _sorted_triples, _trigram_index
 from tui.index.keys import title_words
 from tui.paths import StoreLocation
 from tui.service import Library, import_files
@@ -112,6 +112,48 @@ def test_row_clusters_number_rows_by_their_sorted_keys():
     only_empty = RowClusters()
     only_empty.add("")
     assert only_empty.sorted()[1].tolist() == [-1]
+
+
+def _plain_trigrams(keys: list[str]) -> dict[int, list[int]]:
+    """Each padded trigram's code and the sorted keys containing it, the slow obvious way."""
+    found: dict[int, set[int]] = {}
+    for owner, key in enumerate(keys):
+        padded = f"  {key} "
+        for start in range(len(padded) - 2):
+            a, b, c = map(ord, padded[start : start + 3])
+            found.setdefault((a << 42) | (b << 21) | c, set()).add(owner)
+    return {code: sorted(owners) for code, owners in sorted(found.items())}
+
+
+def _as_dict(index: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[int, list[int]]:
+    codes, offsets, owners = index
+    return {int(code): owners[offsets[i] : offsets[i + 1]].tolist() for i, code in enumerate(codes)}
+
+
+def test_trigram_index_equals_the_plain_count():
+    few_characters = ["yang wenkai", "lin yankai", "wenkai yang", "a", "aaaa", "yang wen kai"]
+    rng = np.random.default_rng(3)
+    # Thousands of distinct characters: the trigrams no longer fit the 16-bit sort.
+    alphabet = [chr(c) for c in range(0x4E00, 0x5E00)] + list("abc ")
+    many_characters = sorted({"".join(rng.choice(alphabet, rng.integers(1, 8))).strip() or "x" for _ in range(3000)})
+    for keys in (few_characters, many_characters):
+        assert _as_dict(_trigram_index(keys)) == _plain_trigrams(keys)
+    assert _as_dict(_trigram_index([])) == {}
+
+
+def test_numbers_by_hash_finds_every_hash_even_in_taken_slots():
+    rng = np.random.default_rng(5)
+    hashes = rng.integers(-(1 << 62), 1 << 62, 3000, dtype=np.int64)
+    # Hashes that agree in their low 32 bits share a slot of the table: found by the fallback.
+    hashes[1000:1100] = (hashes[1000:1100] & ~np.int64(0xFFFFFFFF)) | (hashes[0] & 0xFFFFFFFF)
+    hashes = np.unique(hashes)
+    rng.shuffle(hashes)
+    wanted_at = rng.integers(0, len(hashes), 20000)
+    assert _numbers_by_hash(hashes, hashes[wanted_at]).tolist() == wanted_at.tolist()
+    absent = np.setdiff1d(np.arange(1, 50, dtype=np.int64), hashes)[:1]
+    assert _numbers_by_hash(hashes, np.append(hashes[:3], absent)) is None
+    assert _numbers_by_hash(hashes[:0], hashes[:2]) is None
+    assert _numbers_by_hash(hashes, hashes[:0]).tolist() == []
 
 
 def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):

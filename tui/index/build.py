@@ -58,23 +58,39 @@ def _write_row_records(out: Path, records: list[bytes], pr: np.ndarray, posting_
 
 
 def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Padded character trigrams of every key, vectorised: codes, offsets, cluster ids."""
+    """Padded character trigrams of every key, vectorised: codes, offsets, cluster ids.
+
+    A code packs a trigram's three code points (21 bits each). The trigrams are sorted by a dense
+    number instead: each distinct character numbered in code point order, so the order is the same,
+    and with few distinct characters (folded keys have a few dozen) that number fits 16 bits, which
+    numpy's stable sort orders in one radix pass, several times faster than sorting the codes.
+    """
     if not keys:
         return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32)
     padded = "".join(f"  {k} \x00" for k in keys)
-    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
+    chars = np.flatnonzero(np.bincount(codes))  # chars[0] is 0, the separator: dense number 0
+    n_chars = len(chars)
+    dense_type = np.int32 if n_chars**3 < 2**31 else np.int64
+    dense_of = np.zeros(int(chars[-1]) + 1, dtype=dense_type)
+    dense_of[chars] = np.arange(n_chars, dtype=dense_type)
+    dense = dense_of[codes]
     lengths = np.fromiter((len(k) + 4 for k in keys), dtype=np.int64, count=len(keys))
     owner = np.repeat(np.arange(len(keys), dtype=np.int32), lengths)
-    tri = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
-    valid = (codes[2:] != 0) & (codes[1:-1] != 0) & (codes[:-2] != 0)
-    tri, tri_owner = tri[valid], owner[:-2][valid]
+    valid = (dense[:-2] != 0) & (dense[1:-1] != 0) & (dense[2:] != 0)
+    tri = ((dense[:-2] * n_chars + dense[1:-1]) * n_chars + dense[2:])[valid]
+    tri_owner = owner[:-2][valid]
     # Owners are already ascending, so a stable sort on the trigram alone orders (trigram, owner).
-    order = np.argsort(tri, kind="stable")
+    order = np.argsort(tri.astype(np.uint16) if n_chars**3 <= 1 << 16 else tri, kind="stable")
     tri, tri_owner = tri[order], tri_owner[order]
     keep = np.ones(len(tri), dtype=bool)
     keep[1:] = (tri[1:] != tri[:-1]) | (tri_owner[1:] != tri_owner[:-1])
     tri, tri_owner = tri[keep], tri_owner[keep]
-    unique_codes, starts = np.unique(tri, return_index=True)
+    starts = np.flatnonzero(np.concatenate(([True], tri[1:] != tri[:-1])))
+    first, rest = np.divmod(tri[starts].astype(np.int64), n_chars * n_chars)
+    second, third = np.divmod(rest, n_chars)
+    points = chars.astype(np.uint64)
+    unique_codes = (points[first] << np.uint64(42)) | (points[second] << np.uint64(21)) | points[third]
     offsets = np.append(starts, len(tri)).astype(np.int64)
     return unique_codes, offsets, tri_owner.astype(np.int32)
 
@@ -116,8 +132,10 @@ def _sorted_postings(
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
-    # Newlines inside a line would shift every later record; keys and names never contain them.
-    path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8")
+    text = "\n".join(lines)
+    if text.count("\n") > len(lines) - 1:  # a newline inside a line would shift every later one
+        text = "\n".join(line.replace("\n", " ") for line in lines)
+    path.write_text(text, encoding="utf-8")
 
 
 _SHARD_HEAD = shard_head("papers")
@@ -290,14 +308,15 @@ class PaperIndexer:
     def build(
         self,
         manifest: dict[str, Any],
-        rows: list[dict[str, Any] | None],
+        row_names: list[str],
         row_records: list[bytes],
         row_clusters: RowClusters,
         dedupe: dict[int, int],
     ) -> None:
         """Write the index from the collected shards, the author rows and the dedupe key hashes.
 
-        Consumes its inputs: ``rows`` and ``dedupe`` are emptied, and the collected shards dropped,
+        ``row_names``: each row's name as written ("" for an empty slot). Consumes its inputs: the row
+        lists and ``dedupe`` are emptied, and the collected shards dropped,
         as soon as each is written, so a large import's peak memory is not all of them at once.
         """
         self._blob.close()
@@ -316,7 +335,8 @@ class PaperIndexer:
             posting_years = paper_years[pp]
             _write_row_records(out, row_records, pr, posting_years)
             row_records.clear()
-            row_papers = np.bincount(pr, minlength=len(rows)) if len(pr) else np.zeros(len(rows), np.int64)
+            n_rows = len(row_names)
+            row_papers = np.bincount(pr, minlength=n_rows) if len(pr) else np.zeros(n_rows, np.int64)
             cluster_paper_off, cluster_paper_ids, year_min, year_max = _cluster_papers(
                 row_cluster[pr] if len(pr) else np.zeros(0, np.int32), pp, posting_years, n_clusters
             )
@@ -333,10 +353,10 @@ class PaperIndexer:
             # The display name of a cluster is the written form of its row with the most papers.
             first_rows = cluster_row_ids[cluster_row_off[:-1]].tolist() if n_clusters else []
             names = [
-                rows[r]["name"] if n else k  # type: ignore[index]
+                row_names[r] if n else k
                 for r, n, k in zip(first_rows, stats[:, F.STAT_ROWS].tolist(), cluster_keys, strict=True)
             ]
-            rows.clear()
+            row_names.clear()
             _write_lines(out / F.CLUSTER_NAMES, names)
             del names
             np.save(out / F.CLUSTER_PAPER_OFFSETS, cluster_paper_off)
@@ -558,18 +578,42 @@ def _write_title_search(out: Path) -> None:
     word_hashes, posting_hashes, owners = (np.load(path) for path in paths[1:])
     for path in paths:
         path.unlink()
-    by_hash = np.argsort(word_hashes, kind="stable")
-    sorted_hashes = word_hashes[by_hash]
-    places = np.searchsorted(sorted_hashes, posting_hashes) if len(words) else np.zeros(0, np.int64)
-    if len(posting_hashes) and (
-        int(places.max()) >= len(words) or not np.array_equal(sorted_hashes[places], posting_hashes)
-    ):
+    word_numbers = _numbers_by_hash(word_hashes, posting_hashes)
+    if word_numbers is None:
         raise StoreError(f"{out}: a title word reached the index without its spelling")
     vocab = dict(zip(words, range(len(words)), strict=True))
-    words, word_off, word_papers = _sorted_postings(vocab, by_hash[places], owners)
+    words, word_off, word_papers = _sorted_postings(vocab, word_numbers, owners)
     _write_lines(out / F.TITLE_WORDS, words)
     np.save(out / F.TITLE_WORD_OFFSETS, word_off)
     np.save(out / F.TITLE_WORD_PAPERS, word_papers)
+
+
+def _numbers_by_hash(hashes: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
+    """Where each of ``wanted`` is in ``hashes`` (distinct int64 values); None if one is not there.
+
+    A table on the hashes' low bits answers nearly all in one gather, several times faster than a
+    binary search per value; the few whose slot another hash took are binary searched.
+    """
+    n = len(hashes)
+    if not len(wanted):
+        return np.zeros(0, np.int32)
+    if not n:
+        return None
+    mask = (1 << max(16, (16 * n).bit_length())) - 1
+    table = np.full(mask + 1, n, dtype=np.int32)  # n: an empty slot
+    table[hashes & mask] = np.arange(n, dtype=np.int32)
+    numbers = table[wanted & mask]
+    missed = np.append(hashes, 0)[numbers] != wanted
+    missed |= numbers == n
+    missed = np.flatnonzero(missed)
+    if len(missed):
+        by_hash = np.argsort(hashes)
+        sorted_hashes = hashes[by_hash]
+        places = np.minimum(np.searchsorted(sorted_hashes, wanted[missed]), n - 1)
+        if not np.array_equal(sorted_hashes[places], wanted[missed]):
+            return None
+        numbers[missed] = by_hash[places]
+    return numbers
 
 
 def _write_name_search(out: Path) -> None:

@@ -35,7 +35,9 @@ from tui.store.store import (
 Outcome = Literal["imported", "merged", "unchanged"]
 _new_tuple = tuple.__new__  # builds a NamedTuple without its constructor's checks, once per paper
 RECENT_SHARDS_KEPT = 16
-_FILLABLE = ("title", "venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
+# Not the title: every paper has one (importers skip those without), and a merge never changes it, so the
+# title search can be built before the merges are done.
+_FILLABLE = ("venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
 
 # An author of an incoming paper resolved to its row: the reference as JSON (spliced into the paper's
@@ -233,14 +235,17 @@ class ImportSession:
             self.dedupe.setdefault(key, existing_id)
         return True
 
-    def _apply_pending_merges(self) -> None:
+    def _apply_pending_merges(self, *, previous_generation: bool) -> None:
         """Duplicates of papers in shards already on disk: one read and one write per shard.
 
         A shard this import wrote is patched as bytes (only the merged records are parsed and written
         again); a shard of the previous generation is read whole and written into this one.
+        ``previous_generation`` picks which of the two kinds of shard to do.
         """
         for number in sorted(self._pending_merges):
-            merges = self._pending_merges[number]
+            if (number not in self._written_shards) != previous_generation:
+                continue
+            merges = self._pending_merges.pop(number)
             path = self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE)
             if number in self._written_shards and self.indexer.can_splice(number):
                 data = path.read_bytes()
@@ -257,7 +262,6 @@ class ImportSession:
                 self._flush(number)
             else:
                 del self._shards[number]
-        self._pending_merges.clear()
 
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
@@ -271,12 +275,9 @@ class ImportSession:
         """Write everything, build the index, then make the new generation live in one rename."""
         for number in sorted(self._dirty_shards):
             self._flush(number)
-        self._apply_pending_merges()
-        # The rows are final (a merge may have added some): the name search, the longest part, starts now.
-        self.indexer.start_name_search(self.row_clusters)
-        # Lookups only adding papers needs; a big import's memory goes to the index build instead.
-        self._plain_refs.clear()
-        self.row_by_key.clear()
+        # Shards of the previous generation that take a merge are read and written once, before the
+        # untouched ones are linked and indexed.
+        self._apply_pending_merges(previous_generation=True)
         paper_shards = sorted(
             {
                 *(self.store.manifest["paper_shards"]),
@@ -285,9 +286,18 @@ class ImportSession:
         )
         self._link_unchanged("papers", paper_shards)
         self._index_unchanged_shards(paper_shards, progress)
-        self.indexer.start_title_search()  # every shard is in: another core builds it while rows are written
-        # Each row serialised once, for its shard and for the index's rows blob.
+        # Every title is in and merges never change one: another core builds the title search meanwhile.
+        self.indexer.start_title_search()
+        self._apply_pending_merges(previous_generation=False)
+        # The rows are final (a merge may have added some): the name search, the longest part, starts now.
+        self.indexer.start_name_search(self.row_clusters)
+        # Lookups only adding papers needs; a big import's memory goes to the index build instead.
+        self._plain_refs.clear()
+        self.row_by_key.clear()
+        # Each row serialised once, for its shard and for the index's rows blob; names read in row order
+        # (in cluster order, a cache miss each).
         row_records = [orjson.dumps(row) if row else b"" for row in self.rows]
+        row_names = [row["name"] if row else "" for row in self.rows]
         row_shards = []
         for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
             name = row_shard_name(number * ROW_SHARD_SIZE)
@@ -309,8 +319,8 @@ class ImportSession:
                 "row_shards": row_shards,
             }
         )
-        # Empties rows and dedupe: their memory goes to the index build.
-        self.indexer.build(self.manifest, self.rows, row_records, self.row_clusters, self.dedupe)
+        self.rows.clear()  # their memory goes to the index build, which empties the dedupe keys too
+        self.indexer.build(self.manifest, row_names, row_records, self.row_clusters, self.dedupe)
         (self.gen_dir / "manifest.json").write_bytes(orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
         os.sync()  # every file of the generation on disk before it becomes reachable
         atomic_write_bytes(self.store.root / CURRENT_FILE, f"{self.generation}\n".encode())
