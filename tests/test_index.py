@@ -156,6 +156,50 @@ def test_numbers_by_hash_finds_every_hash_even_in_taken_slots():
     assert _numbers_by_hash(hashes, hashes[:0]).tolist() == []
 
 
+def test_a_name_first_seen_in_a_merged_duplicate_still_authors_later_papers(tmp_path):
+    # The parser sends a plain name whole once, then by number; here the first time is a duplicate.
+    bib = tmp_path / "dup.bib"
+    bib.write_text(
+        "@inproceedings{a, title={Alpha}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
+        "@inproceedings{b, title={Alpha}, author={Ada Lovelace and Bob Byron}, doi={10.1/x}, year={2001}}\n"
+        "@inproceedings{c, title={Gamma}, author={Bob Byron and Ada Lovelace}, year={2002}}\n"
+        "@inproceedings{d, title={Delta}, author={Cy Young and Bob Byron}, year={2003}}\n",
+        encoding="utf-8",
+    )
+    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
+    assert (report.imported, report.merged + report.unchanged) == (3, 1)
+    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
+    _check_against_records(library)
+    authors = {p["title"]: [a["name"] for a in p["authors"]] for p in map(library.paper, range(3))}
+    assert authors == {
+        "Alpha": ["Ada Lovelace"],
+        "Gamma": ["Bob Byron", "Ada Lovelace"],
+        "Delta": ["Cy Young", "Bob Byron"],
+    }
+    assert library.stats()["author_rows"] == 3  # one row each: Bob's made once, when "Gamma" needed it
+
+
+def test_a_merge_left_for_the_commit_finds_its_names_after_another_file(tmp_path, monkeypatch):
+    # The duplicate of an author-less paper merges at commit, sending its author by number; the next
+    # file's readers number their own names, and must not take that number over.
+    import tui.store.writer as writer
+
+    monkeypatch.setattr(writer, "RECENT_SHARDS_KEPT", 0)  # a full shard is written at once: the merge waits
+    first, second = tmp_path / "first.bib", tmp_path / "second.bib"
+    filler = "".join(f"@inproceedings{{f{i}, title={{Filler {i}}}, author={{Zed Zhou}}}}\n" for i in range(1100))
+    first.write_text(
+        "@inproceedings{p, title={No authors yet}, doi={10.1/p}}\n"
+        + filler
+        + "@inproceedings{q, title={No authors yet}, doi={10.1/p}, author={Zed Zhou}}\n",
+        encoding="utf-8",
+    )
+    second.write_text("@inproceedings{r, title={Other}, author={Yan Young}}\n", encoding="utf-8")
+    import_files(StoreLocation(tmp_path / "s", False, "option"), [first, second], "bibtex")
+    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
+    assert [a["name"] for a in library.paper(0)["authors"]] == ["Zed Zhou"]
+    assert [a["name"] for a in library.paper(1101)["authors"]] == ["Yan Young"]
+
+
 def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):
     # The parser sends a word's spelling with the first paper that has it; here that paper is a duplicate.
     bib = tmp_path / "dup.bib"

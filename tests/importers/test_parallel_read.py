@@ -65,6 +65,30 @@ def test_two_processes_give_the_same_store_as_one(
     assert first.stats()["clusters"] == second.stats()["clusters"]
 
 
+def test_files_imported_together_give_the_store_of_their_concatenation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
+) -> None:
+    # Each file's reader processes number the names they send; the second file's numbers must not
+    # meet the first's, whose names recur in it.
+    dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
+    text = lzma.open(dump, "rt", encoding="utf-8").read(3_000_000)
+    text = text[: text.rfind("\n@")] + "\n"
+    middle = text.find("\n@", len(text) // 2) + 1
+    halves = [tmp_path / "first.bib", tmp_path / "second.bib"]
+    halves[0].write_text(text[:middle], encoding="utf-8")
+    halves[1].write_text(text[middle:], encoding="utf-8")
+    whole = tmp_path / "whole.bib"
+    whole.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(pipeline, "reader_processes", lambda importer, size: 2)
+
+    together = import_files(StoreLocation(tmp_path / "together", False, "option"), halves, "bibtex")
+    at_once = import_files(StoreLocation(tmp_path / "at-once", False, "option"), [whole], "bibtex")
+
+    assert together.as_dict() == at_once.as_dict()
+    assert together.read > 5_000
+    assert _store_contents(tmp_path / "together") == _store_contents(tmp_path / "at-once")
+
+
 def _entry(number: int, venue: str = "{Some Venue}") -> str:
     return (
         f"@inproceedings{{conf/x/P{number},\n  author = {{Ada Lovelace}},\n  title = {{Paper {number}}},\n"
