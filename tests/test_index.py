@@ -157,7 +157,7 @@ def test_numbers_by_hash_finds_every_hash_even_in_taken_slots():
 
 
 def test_a_name_first_seen_in_a_merged_duplicate_still_authors_later_papers(tmp_path):
-    # The parser sends a plain name whole once, then by number; here the first time is a duplicate.
+    # The parser sends a name's parse once, with its first paper; here that paper is a duplicate.
     bib = tmp_path / "dup.bib"
     bib.write_text(
         "@inproceedings{a, title={Alpha}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
@@ -180,8 +180,8 @@ def test_a_name_first_seen_in_a_merged_duplicate_still_authors_later_papers(tmp_
 
 
 def test_a_merge_left_for_the_commit_finds_its_names_after_another_file(tmp_path, monkeypatch):
-    # The duplicate of an author-less paper merges at commit, sending its author by number; the next
-    # file's readers number their own names, and must not take that number over.
+    # The duplicate of an author-less paper merges at commit, after the next file's reader processes
+    # (which know nothing of the first file's names) have sent theirs.
     import tui.store.writer as writer
 
     monkeypatch.setattr(writer, "RECENT_SHARDS_KEPT", 0)  # a full shard is written at once: the merge waits

@@ -131,7 +131,7 @@ def import_files(
 ) -> ImportReport:
     """Import files into the store as one transaction: all of them become visible, or none."""
     from tui.importers import IMPORTERS, ImportReport, detect_format
-    from tui.importers.pipeline import FIRST_NAME_NUMBER, ParallelReader
+    from tui.importers.pipeline import ParallelReader
 
     store = open_for_import(location)
     importers = []
@@ -143,8 +143,7 @@ def import_files(
     updates: list[RowUpdate] = []
     with gc_paused(), ImportSession(store) as session:
         for path, importer in zip(paths, importers, strict=True):
-            numbering = {FIRST_NAME_NUMBER: session.name_numbers_from()}
-            reader = ParallelReader(importer, path, {**options, **numbering}, report)
+            reader = ParallelReader(importer, path, options, report)
             for count, item in enumerate(reader):
                 if isinstance(item, RowUpdate):
                     updates.append(item)

@@ -68,8 +68,8 @@ def test_two_processes_give_the_same_store_as_one(
 def test_files_imported_together_give_the_store_of_their_concatenation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_runs: None
 ) -> None:
-    # Each file's reader processes number the names they send; the second file's numbers must not
-    # meet the first's, whose names recur in it.
+    # Each file has reader processes of its own, which send a name's parse with the first paper they
+    # see it in; the first file's names recur in the second.
     dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
     text = lzma.open(dump, "rt", encoding="utf-8").read(3_000_000)
     text = text[: text.rfind("\n@")] + "\n"

@@ -24,8 +24,9 @@ from typing import Any
 
 from tui.errors import ArrowError, ImportFormatError
 from tui.importers.base import MAX_PROBLEMS_KEPT, PART_END, Importer, ImportReport, Source
-from tui.index.keys import IncomingPaper, SentNames, incoming
+from tui.index.keys import IncomingPaper, incoming
 from tui.models import PaperInput, RowUpdate
+from tui.names import ParsedName
 
 BATCH = 2000
 # Below this size a second reader process costs more than it saves.
@@ -35,13 +36,11 @@ READER_NICENESS = 5
 # Messages a reader may have written but not yet had taken (each a run of entries, about 1 MB): enough
 # that the readers and the writer rarely wait for one another.
 OUTBOX_DEPTH = 8
-# The option telling a file's reader processes where to start numbering names (after the previous file's).
-FIRST_NAME_NUMBER = "first_name_number"
 Item = IncomingPaper | RowUpdate
 _MARSHALLED, _PICKLED = b"m", b"p"  # the first byte of a message: how the rest is encoded
 
 
-def _pack(item: PaperInput | RowUpdate, names: SentNames, words_sent: set[str]) -> tuple[Any, ...]:
+def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName], words_sent: set[str]) -> tuple[Any, ...]:
     """A paper as plain tuples (cheap to marshal), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
@@ -179,8 +178,7 @@ def _produce(
     try:
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
-            part, parts = options.get("part", (0, 1))
-            names = SentNames(options.get(FIRST_NAME_NUMBER, 0) + part, parts)
+            names: dict[str, ParsedName] = {}  # parsed by this process, and sent to the writer once
             words_sent: set[str] = set()
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):

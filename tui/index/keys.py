@@ -116,10 +116,9 @@ class IncomingPaper(NamedTuple):
     """
 
     fields: bytes
-    # Each author as (name as written, source id, ORCID, display form, suffix, key). A name without ids
-    # that a reader process sent before is just its number (``SentNames``); the first time, the number
-    # follows the key.
-    authors: list[int | tuple[str | int, ...]]
+    # (name as written, source id, ORCID), plus its ParsedName fields the first time a process sends the
+    # name; a name without ids that the process has sent before is just the name.
+    authors: list[str | tuple[str, ...]]
     year: int
     first_author_key: str
     dedupe: list[int]
@@ -129,60 +128,34 @@ class IncomingPaper(NamedTuple):
     new_title_words: list[str] | tuple[()]
 
 
-class SentNames:
-    """The author names one reader process has sent the writer: each parsed once, each plain one numbered.
-
-    A name without ids goes whole (with its parse) the first time and as its number after, so the writer
-    finds its row by list index instead of hashing the name. Numbers run ``first``, ``first + step``, ...:
-    reader n of k starts at n and steps by k, so numbers from different readers never meet.
-    """
-
-    __slots__ = ("_next", "_parsed", "_step", "numbered")
-
-    def __init__(self, first: int = 0, step: int = 1) -> None:
-        self.numbered: dict[str, tuple[int, str]] = {}  # plain name -> (its number, its key)
-        self._parsed: dict[str, ParsedName] = {}  # names sent with ids (always whole)
-        self._next, self._step = first, step
-
-    def first_time(self, name: str) -> tuple[str | int, ...]:
-        """A plain name's first sending: numbered from now on."""
-        parsed = self._parsed.get(name) or _parse_name_uncached(name)
-        number = self._next
-        self._next += self._step
-        self.numbered[name] = (number, parsed.key)
-        return (name, "", "", *parsed, number)
-
-    def parsed(self, name: str) -> ParsedName:
-        """A name that comes with ids, parsed once."""
-        parsed = self._parsed.get(name)
-        if parsed is None:
-            parsed = self._parsed[name] = _parse_name_uncached(name)
-        return parsed
-
-
-def incoming(paper: PaperInput, names: SentNames | None = None, words_sent: set[str] | None = None) -> IncomingPaper:
+def incoming(
+    paper: PaperInput, names: dict[str, ParsedName] | None = None, words_sent: set[str] | None = None
+) -> IncomingPaper:
     """The paper as the store consumes it.
 
-    ``names`` (one per reader process) sends each name's parse once and numbers plain names after
-    (without it, every author goes whole). ``words_sent`` likewise remembers the title words sent
-    (without it, every word is sent).
+    ``names`` remembers the names this process has parsed: each is parsed once, and sent along
+    (display form, suffix, key) with the first paper that has it, so the writer need not parse it again.
+    ``words_sent`` likewise remembers the title words sent (without it, every word is sent).
     """
-    authors: list[int | tuple[str | int, ...]]
-    if names is None:
-        authors = [(*author, *parse_name(author.name)) for author in paper.authors]
-    else:
-        authors = []
-        numbered = names.numbered.get
-        for name, source_id, orcid in paper.authors:
-            if source_id or orcid:
-                authors.append((name, source_id, orcid, *names.parsed(name)))
-            else:
-                known = numbered(name)
-                authors.append(names.first_time(name) if known is None else known[0])
+    authors: list[str | tuple[str, ...]] = []
     first_key = ""
-    if authors:
-        first = authors[0]
-        first_key = first[5] if first.__class__ is tuple else names.numbered[paper.authors[0].name][1]  # type: ignore
+    if names is None:
+        authors = [tuple(author) for author in paper.authors]
+        if paper.authors:
+            first_key = parse_name(paper.authors[0].name).key
+    else:
+        known = names.get
+        for name, source_id, orcid in paper.authors:
+            parsed = known(name)
+            if parsed is None:
+                parsed = names[name] = _parse_name_uncached(name)  # ``names`` is the cache here
+                authors.append((name, source_id, orcid, *parsed))
+            elif source_id or orcid:
+                authors.append((name, source_id, orcid))
+            else:
+                authors.append(name)  # sent before: the writer knows the name
+        if paper.authors:
+            first_key = names[paper.authors[0].name].key
     words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
     hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
     fields = orjson.dumps(

@@ -40,9 +40,6 @@ RECENT_SHARDS_KEPT = 16
 _FILLABLE = ("venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
 
-_NUMBERED = 7  # an author tuple with the number its name goes by from now on (``SentNames.first_time``)
-_UNRESOLVED = object()  # a numbered name whose row is made when first needed
-
 # An author of an incoming paper resolved to its row: the reference as JSON (spliced into the paper's
 # record), the row id, and the name as written on the row.
 ResolvedAuthor = tuple[bytes, int, str]
@@ -101,10 +98,6 @@ class ImportSession:
             self.row_clusters.add(fold(row["name"]) if row else "")
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, ResolvedAuthor | None] = {}
-        # Plain names by the number their reader process gave them (``SentNames``); a name first seen in
-        # a merged duplicate waits in ``_unresolved`` until a paper kept needs it, so it makes no row before.
-        self._by_number: list[ResolvedAuthor | object | None] = []
-        self._unresolved: dict[int, tuple[str, ...]] = {}
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
         self._filled: deque[int] = deque()
         self._pending_merges: dict[int, list[tuple[int, IncomingPaper]]] = {}
@@ -167,39 +160,18 @@ class ImportSession:
             shard = self._shards[number] = stored_papers(docs)
         return shard
 
-    def _resolve_authors(self, authors: list[int | tuple[Any, ...]]) -> list[ResolvedAuthor]:
-        """Rows of a paper's authors: each sent whole, or as the number of a plain name sent before."""
-        by_number = self._by_number
+    def _resolve_authors(self, authors: list[str | tuple[str, ...]]) -> list[ResolvedAuthor]:
+        """Rows of a paper's authors; a plain string is a name without ids that the parser sent before."""
+        cached = self._plain_refs.get
         resolved = []
         for author in authors:
-            if author.__class__ is int:
-                ref = by_number[author]  # type: ignore[index]
-                if ref is _UNRESOLVED:
-                    ref = by_number[author] = self._resolve_author(*self._unresolved.pop(author))  # type: ignore
-            elif len(author) == _NUMBERED:  # type: ignore[arg-type]
-                ref = self._resolve_author(*author[:-1])  # type: ignore[index]
-                self._number(author[-1], ref)  # type: ignore[index]
+            if author.__class__ is str:
+                ref = cached(author) or self._resolve_author(author, "", "")  # type: ignore[arg-type]
             else:
-                ref = self._resolve_author(*author)  # type: ignore[misc]
+                ref = self._resolve_author(*author)
             if ref:
-                resolved.append(ref)  # type: ignore[arg-type]
+                resolved.append(ref)
         return resolved
-
-    def _number(self, number: int, ref: ResolvedAuthor | object | None) -> None:
-        if number >= len(self._by_number):
-            self._by_number.extend([None] * (number + 1 - len(self._by_number)))
-        self._by_number[number] = ref
-
-    def _learn_numbers(self, authors: list[int | tuple[Any, ...]]) -> None:
-        """The numbered names of a duplicate, which later papers may send as numbers only."""
-        for author in authors:
-            if author.__class__ is tuple and len(author) == _NUMBERED:
-                self._number(author[-1], _UNRESOLVED)
-                self._unresolved[author[-1]] = author[:-1]
-
-    def name_numbers_from(self) -> int:
-        """Where the next file's reader processes start numbering names: after every number seen so far."""
-        return len(self._by_number)
 
     def add(self, paper: PaperInput) -> Outcome:
         """Add a paper, or merge it into the stored duplicate."""
@@ -211,9 +183,8 @@ class ImportSession:
         for key in paper.dedupe:
             existing_id = dedupe.get(key)
             if existing_id is not None:
-                # The parser sends each word's spelling and each name once: a later paper may need this one's.
+                # The parser sends each word's spelling once: a later paper may need this one's.
                 self.indexer.learn_title_words(paper.new_title_words)
-                self._learn_numbers(paper.authors)
                 return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
@@ -322,7 +293,6 @@ class ImportSession:
         self.indexer.start_name_search(self.row_clusters)
         # Lookups only adding papers needs; a big import's memory goes to the index build instead.
         self._plain_refs.clear()
-        self._by_number.clear()
         self.row_by_key.clear()
         # Each row serialised once, for its shard and for the index's rows blob; names read in row order
         # (in cluster order, a cache miss each).
