@@ -6,8 +6,9 @@ from collections import Counter
 import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
-from tui.index.build import RowClusters, _numbers_by_hash, _sorted_triples, _trigram_index
+from tui.index.build import RowClusters, _key_word_index, _numbers_by_hash, _sorted_triples, _trigram_index
 from tui.index.keys import title_words
+from tui.names import key_tokens
 from tui.paths import StoreLocation
 from tui.service import Library, import_files
 
@@ -139,6 +140,25 @@ def test_trigram_index_equals_the_plain_count():
     for keys in (few_characters, many_characters):
         assert _as_dict(_trigram_index(keys)) == _plain_trigrams(keys)
     assert _as_dict(_trigram_index([])) == {}
+
+
+def test_key_word_index_equals_the_words_of_each_key():
+    rng = np.random.default_rng(11)
+    # Letters, digits (Arabic-Indic too), "_", punctuation, a combining mark, CJK, a NUL and spaces.
+    alphabet = [*"abcxyz019_-.' ", "\u0663", "\u0301", "\u00e9", "\u4e2d", "\u6587", "\x00", "\u00b2"]
+    keys = ["yang wenkai", "lin yankai 0001", "", "o'neil", "a_b-c"]
+    keys += ["".join(rng.choice(alphabet, rng.integers(0, 12))) for _ in range(3000)]
+    vocab, offsets, owners, key_chars = _key_word_index(keys)
+    expected: dict[str, set[int]] = {}
+    for number, key in enumerate(keys):
+        for word in key_tokens(key):
+            expected.setdefault(word, set()).add(number)
+    assert vocab == sorted(expected)
+    assert {w: owners[offsets[i] : offsets[i + 1]].tolist() for i, w in enumerate(vocab)} == {
+        w: sorted(found) for w, found in expected.items()
+    }
+    assert key_chars.tolist() == [sum(map(len, key_tokens(key))) for key in keys]
+    assert _key_word_index([])[0] == []
 
 
 def test_numbers_by_hash_finds_every_hash_even_in_taken_slots():

@@ -27,7 +27,6 @@ import orjson
 from tui.errors import StoreError
 from tui.index import files as F
 from tui.index.keys import title_words, word_hashes
-from tui.names import key_tokens
 from tui.store.shards import document_key, shard_file_bytes, shard_head
 
 
@@ -95,17 +94,29 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return unique_codes, offsets, tri_owner.astype(np.int32)
 
 
-def _token_index(words_per_owner: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Sorted vocabulary and, per word, the sorted owners (clusters or papers) containing it."""
-    vocab: dict[str, int] = {}
-    word_ids = array("i")
-    owners = array("i")
-    for owner, words in enumerate(words_per_owner):
-        for word in words:
-            word_id = vocab.setdefault(word, len(vocab))
-            word_ids.append(word_id)
-            owners.append(owner)
-    return _sorted_postings(vocab, word_ids, owners)
+def _key_word_index(keys: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The words of each key (``key_tokens``), found for all keys at once: sorted vocabulary, per word the
+    sorted keys containing it (offsets, key numbers), and each key's letter count (its words' lengths).
+
+    A word is a run of word characters (``\\w``: alphanumeric or "_"), told apart per distinct character,
+    so the only step per word in Python is slicing it out of the joined keys.
+    """
+    joined = "\x00".join(keys)  # "\x00" is no word character: no word spans two keys
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    chars = np.flatnonzero(np.bincount(codes)) if len(codes) else np.zeros(1, np.int64)
+    is_word = np.zeros(int(chars[-1]) + 1, dtype=bool)
+    is_word[chars] = [chr(c).isalnum() or c == 0x5F for c in chars.tolist()]
+    flags = np.concatenate(([False], is_word[codes], [False]))
+    edges = np.flatnonzero(flags[1:] != flags[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    key_ends = np.cumsum(_lengths(keys) + 1)
+    owners = np.searchsorted(key_ends, starts, side="right").astype(np.int32)
+    key_chars = np.bincount(owners, weights=ends - starts, minlength=len(keys)).astype(np.int32)
+    words = [joined[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+    vocab = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    word_ids = np.fromiter(map(vocab.__getitem__, words), dtype=np.int32, count=len(words))
+    sorted_words, offsets, word_keys = _sorted_postings(vocab, word_ids, owners)
+    return sorted_words, offsets, word_keys, key_chars
 
 
 def _sorted_postings(
@@ -620,10 +631,7 @@ def _write_name_search(out: Path) -> None:
     """Word and trigram search structures over the sorted cluster keys; each key's letter count to ``_KEY_CHARS``."""
     text = (out / F.CLUSTER_KEYS).read_text(encoding="utf-8")
     cluster_keys = text.split("\n") if text else []
-    name_tokens = [key_tokens(k) for k in cluster_keys]
-    key_chars = np.fromiter((sum(map(len, t)) for t in name_tokens), dtype=np.int32, count=len(cluster_keys))
-    vocab, tok_off, tok_clusters = _token_index(name_tokens)
-    del name_tokens
+    vocab, tok_off, tok_clusters, key_chars = _key_word_index(cluster_keys)
     _write_lines(out / F.NAME_TOKENS, vocab)
     np.save(out / F.NAME_TOKEN_OFFSETS, tok_off)
     np.save(out / F.NAME_TOKEN_CLUSTERS, tok_clusters)
