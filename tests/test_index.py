@@ -176,20 +176,27 @@ def test_numbers_by_hash_finds_every_hash_even_in_taken_slots():
     assert _numbers_by_hash(hashes, hashes[:0]).tolist() == []
 
 
+def _imported_and_checked(tmp_path, bibtex: str, imported: int) -> Library:
+    """A store of ``bibtex`` whose one duplicate merged, its index checked against its records."""
+    bib = tmp_path / "dup.bib"
+    bib.write_text(bibtex, encoding="utf-8")
+    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
+    assert (report.imported, report.merged + report.unchanged) == (imported, 1)
+    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
+    _check_against_records(library)
+    return library
+
+
 def test_a_name_first_seen_in_a_merged_duplicate_still_authors_later_papers(tmp_path):
     # The parser sends a name's parse once, with its first paper; here that paper is a duplicate.
-    bib = tmp_path / "dup.bib"
-    bib.write_text(
+    library = _imported_and_checked(
+        tmp_path,
         "@inproceedings{a, title={Alpha}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
         "@inproceedings{b, title={Alpha}, author={Ada Lovelace and Bob Byron}, doi={10.1/x}, year={2001}}\n"
         "@inproceedings{c, title={Gamma}, author={Bob Byron and Ada Lovelace}, year={2002}}\n"
         "@inproceedings{d, title={Delta}, author={Cy Young and Bob Byron}, year={2003}}\n",
-        encoding="utf-8",
+        imported=3,
     )
-    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
-    assert (report.imported, report.merged + report.unchanged) == (3, 1)
-    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
-    _check_against_records(library)
     authors = {p["title"]: [a["name"] for a in p["authors"]] for p in map(library.paper, range(3))}
     assert authors == {
         "Alpha": ["Ada Lovelace"],
@@ -222,15 +229,11 @@ def test_a_merge_left_for_the_commit_finds_its_names_after_another_file(tmp_path
 
 def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):
     # The parser sends a word's spelling with the first paper that has it; here that paper is a duplicate.
-    bib = tmp_path / "dup.bib"
-    bib.write_text(
+    library = _imported_and_checked(
+        tmp_path,
         "@inproceedings{a, title={Alpha beta}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
         "@inproceedings{b, title={Alpha beta gamma}, author={Ada Lovelace}, doi={10.1/x}, year={2001}}\n"
         "@inproceedings{c, title={Gamma delta}, author={Ada Lovelace}, year={2002}}\n",
-        encoding="utf-8",
+        imported=2,
     )
-    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
-    assert (report.imported, report.merged + report.unchanged) == (2, 1)
-    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
-    _check_against_records(library)
     assert [hit.title for hit in library.search_titles("gamma")] == ["Gamma delta"]
