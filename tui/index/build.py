@@ -56,6 +56,14 @@ def _write_row_records(out: Path, records: list[bytes], pr: np.ndarray, posting_
     np.save(out / F.ROW_STATS, stats)
 
 
+def _code_points(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's code points, and its distinct ones ascending (never none: 0 for empty text), by which
+    the callers index a table per character.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return codes, np.flatnonzero(np.bincount(codes)) if len(codes) else np.zeros(1, np.int64)
+
+
 def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Padded character trigrams of every key, vectorised: codes, offsets, cluster ids.
 
@@ -66,9 +74,7 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """
     if not keys:
         return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32)
-    padded = "".join(f"  {k} \x00" for k in keys)
-    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
-    chars = np.flatnonzero(np.bincount(codes))  # chars[0] is 0, the separator: dense number 0
+    codes, chars = _code_points("".join(f"  {k} \x00" for k in keys))  # chars[0] is 0, the separator: dense 0
     n_chars = len(chars)
     dense_type = np.int32 if n_chars**3 < 2**31 else np.int64
     dense_of = np.zeros(int(chars[-1]) + 1, dtype=dense_type)
@@ -102,8 +108,7 @@ def _key_word_index(keys: list[str]) -> tuple[list[str], np.ndarray, np.ndarray,
     so the only step per word in Python is slicing it out of the joined keys.
     """
     joined = "\x00".join(keys)  # "\x00" is no word character: no word spans two keys
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    chars = np.flatnonzero(np.bincount(codes)) if len(codes) else np.zeros(1, np.int64)
+    codes, chars = _code_points(joined)
     is_word = np.zeros(int(chars[-1]) + 1, dtype=bool)
     is_word[chars] = [chr(c).isalnum() or c == 0x5F for c in chars.tolist()]
     flags = np.concatenate(([False], is_word[codes], [False]))
