@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from tui.names import clean_text, cluster_key, decode_latex, fold, parse_name, tokens
+from tui.names import clean_text, cluster_key, decode_latex, fold, is_word_character, parse_name, tokens
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,10 @@ def test_empty_names(empty):
     parsed = parse_name(empty)
     assert parsed == ("", "", "")
     assert tokens(empty) == []
+
+
+def test_word_characters_are_what_the_token_pattern_matches():
+    # Every code point: the index finds words by this predicate, the search by the pattern.
+    pattern = re.compile(r"\w")
+    differ = [c for c in map(chr, range(0x110000)) if bool(pattern.fullmatch(c)) != is_word_character(c)]
+    assert differ == []

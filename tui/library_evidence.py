@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tui.identities import TWO_HOP_MAX_PAPERS, CoauthorNeighbours, NameSizes, TitleWordShare
+from tui.index.arrays import run_starts
 
 if TYPE_CHECKING:
     from tui.index.reader import Index
@@ -58,8 +59,7 @@ def coauthor_lookup(index: Index) -> CoauthorNeighbours:
         # Author rows to clusters to keys with array gathers: no paper record is read.
         clusters = np.sort(index.row_cluster[index.paper_row_ids(index.cluster_paper_ids(cluster))])
         keys = index.cluster_keys
-        # Distinct by hand: np.unique would import numpy.ma (~20 ms) on the first cluster opened.
-        distinct = clusters[np.concatenate(([True], clusters[1:] != clusters[:-1]))] if len(clusters) else clusters
+        distinct = clusters[run_starts(clusters)]
         return frozenset(keys[c] for c in distinct.tolist() if c >= 0 and c != cluster)
 
     return neighbours

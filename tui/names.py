@@ -181,6 +181,11 @@ def tokens(text: str) -> list[str]:
     return key_tokens(fold(clean_text(text)))
 
 
+def is_word_character(char: str) -> bool:
+    """What ``\\w`` matches in a text pattern (``_TOKEN_RE``): a letter or digit of any script, or "_"."""
+    return char.isalnum() or char == "_"
+
+
 def key_tokens(key: str) -> list[str]:
     """Word tokens of a string that is already a cluster key (cleaned and folded)."""
     return _TOKEN_RE.findall(key)

@@ -26,7 +26,9 @@ import orjson
 
 from tui.errors import StoreError
 from tui.index import files as F
+from tui.index.arrays import run_starts
 from tui.index.keys import title_words, word_hashes
+from tui.names import is_word_character
 from tui.store.shards import document_key, shard_file_bytes, shard_head
 
 
@@ -88,10 +90,9 @@ def _trigram_index(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     # Owners are already ascending, so a stable sort on the trigram alone orders (trigram, owner).
     order = np.argsort(tri.astype(np.uint16) if n_chars**3 <= 1 << 16 else tri, kind="stable")
     tri, tri_owner = tri[order], tri_owner[order]
-    keep = np.ones(len(tri), dtype=bool)
-    keep[1:] = (tri[1:] != tri[:-1]) | (tri_owner[1:] != tri_owner[:-1])
+    keep = run_starts(tri, tri_owner)
     tri, tri_owner = tri[keep], tri_owner[keep]
-    starts = np.flatnonzero(np.concatenate(([True], tri[1:] != tri[:-1])))
+    starts = np.flatnonzero(run_starts(tri))
     first, rest = np.divmod(tri[starts].astype(np.int64), n_chars * n_chars)
     second, third = np.divmod(rest, n_chars)
     points = chars.astype(np.uint64)
@@ -104,13 +105,13 @@ def _key_word_index(keys: list[str]) -> tuple[list[str], np.ndarray, np.ndarray,
     """The words of each key (``key_tokens``), found for all keys at once: sorted vocabulary, per word the
     sorted keys containing it (offsets, key numbers), and each key's letter count (its words' lengths).
 
-    A word is a run of word characters (``\\w``: alphanumeric or "_"), told apart per distinct character,
+    A word is a run of word characters (``is_word_character``), told apart per distinct character,
     so the only step per word in Python is slicing it out of the joined keys.
     """
     joined = "\x00".join(keys)  # "\x00" is no word character: no word spans two keys
     codes, chars = _code_points(joined)
     is_word = np.zeros(int(chars[-1]) + 1, dtype=bool)
-    is_word[chars] = [chr(c).isalnum() or c == 0x5F for c in chars.tolist()]
+    is_word[chars] = [is_word_character(chr(c)) for c in chars.tolist()]
     flags = np.concatenate(([False], is_word[codes], [False]))
     edges = np.flatnonzero(flags[1:] != flags[:-1])
     starts, ends = edges[0::2], edges[1::2]
@@ -138,8 +139,7 @@ def _sorted_postings(
     pairs = rank[np.asarray(word_ids, dtype=np.int32)].astype(np.uint64) << np.uint64(32)
     pairs |= np.asarray(owners, dtype=np.int32).astype(np.uint64)
     pairs.sort()
-    if len(pairs) > 1:  # a word twice in one owner (a title, a name) is one posting
-        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    pairs = pairs[run_starts(pairs)]  # a word twice in one owner (a title, a name) is one posting
     word_rank = (pairs >> np.uint64(32)).astype(np.int32)
     values = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int32)
     del pairs
@@ -501,8 +501,7 @@ def _cluster_papers(
     posting. A paper listing two rows of one cluster counts once.
     """
     pc_sorted, years_sorted, pp_sorted = _sorted_triples(pc, (1 << 16) - 1 - posting_years.astype(np.int64), pp)
-    keep = np.ones(len(pc_sorted), dtype=bool)
-    keep[1:] = (pc_sorted[1:] != pc_sorted[:-1]) | (pp_sorted[1:] != pp_sorted[:-1])
+    keep = run_starts(pc_sorted, pp_sorted)
     pc_sorted, pp_sorted, years_sorted = pc_sorted[keep], pp_sorted[keep], (1 << 16) - 1 - years_sorted[keep]
     offsets, ids = _csr(pc_sorted, pp_sorted.astype(np.int32), n_clusters)
     return offsets, ids, *_group_year_span(pc_sorted, years_sorted, n_clusters)

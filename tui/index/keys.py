@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tui.models import Paper, PaperInput
-from tui.names import ParsedName, fold, parse_name
+from tui.names import ParsedName, fold, is_word_character, parse_name
 
 _TITLE_WORD_RE = re.compile(r"\w+")
 # Words too common to narrow a title search; a query made only of them still matches on them.
@@ -26,9 +26,7 @@ def title_words(title: str) -> list[str]:
 
 # ASCII bytes that are not word characters (``\w``), mapped to spaces: splitting the result finds the words
 # of ASCII text (most titles) several times faster than the regex.
-_ASCII_NON_WORD = bytes.maketrans(
-    bytes(range(128)), bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(128))
-)
+_ASCII_NON_WORD = bytes.maketrans(bytes(range(128)), bytes(c if is_word_character(chr(c)) else 32 for c in range(128)))
 
 
 def _all_title_words(title: str) -> list[str]:
