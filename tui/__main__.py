@@ -1,4 +1,4 @@
-from tui.cli import main
+from tui.cli import run
 
 if __name__ == "__main__":  # also imported by spawned index-building processes, which must not run the CLI
-    main()
+    run()

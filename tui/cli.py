@@ -85,6 +85,20 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
         run_app(resolve_store(store_dir))
 
 
+def run() -> None:
+    """The program's entry point (``arrow-tui``, ``python -m tui``): unlike ``main`` called from a test, it
+    may restart its process for bulk work (see ``tui.hugepages``)."""
+    main(obj={"may_restart": True})
+
+
+def _restart_for_bulk_work(ctx: click.Context) -> None:
+    root = ctx.find_root().obj
+    if isinstance(root, dict) and root.get("may_restart"):
+        from tui.hugepages import restart_with_huge_pages
+
+        restart_with_huge_pages()
+
+
 def chosen_store(ctx: click.Context, store_dir: str | None) -> str | None:
     """A subcommand's --store, else the one given before the subcommand (`arrow-tui --store D cmd`)."""
     root = ctx.find_root().obj
@@ -196,6 +210,7 @@ def import_cmd(
 
     if fmt != "auto" and fmt not in IMPORTERS:
         raise click.UsageError(f"format {fmt!r} is not available in this version")
+    _restart_for_bulk_work(ctx)
     location: StoreLocation = resolve_store(chosen_store(ctx, store_dir), for_writing=True)
     options = {"dtd": dtd} if dtd else {}
     with progress_printer() as progress:
@@ -222,5 +237,6 @@ def reindex(ctx: click.Context, store_dir: str | None) -> None:
     """Rebuild the derived search index from the store's TinyDB files."""
     from tui.service import reindex as rebuild
 
+    _restart_for_bulk_work(ctx)
     rebuild(resolve_store(chosen_store(ctx, store_dir), for_writing=True))
     click.echo("index rebuilt", err=True)
