@@ -2,11 +2,20 @@
 
 import lzma
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
-from tui.index.build import RowClusters, _key_word_index, _numbers_by_hash, _sorted_triples, _trigram_index
+from tui.index.build import (
+    PaperIndexer,
+    RowClusters,
+    _key_word_index,
+    _numbers_by_hash,
+    _ShardChunk,
+    _sorted_triples,
+    _trigram_index,
+)
 from tui.index.keys import title_words
 from tui.names import key_tokens
 from tui.paths import StoreLocation
@@ -237,3 +246,21 @@ def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):
         imported=2,
     )
     assert [hit.title for hit in library.search_titles("gamma")] == ["Gamma delta"]
+
+
+def test_column_written_chunk_by_chunk_loads_as_the_concatenation(tmp_path: Path) -> None:
+    indexer = PaperIndexer(tmp_path / "index")
+    for number, hashes in [(2, [5, -7]), (0, [1 << 40, 3, 4]), (1, [])]:
+        chunk = indexer.chunks[number] = _ShardChunk()
+        chunk.word_hashes.extend(hashes)
+        chunk.word_owner.extend(range(len(hashes)))
+    concatenated = indexer._concat("word_hashes", np.int64)
+    indexer._save_and_drop_column(tmp_path / "hashes.npy", "word_hashes", np.int64)
+    loaded = np.load(tmp_path / "hashes.npy")
+    assert loaded.dtype == np.int64
+    assert loaded.tolist() == concatenated.tolist() == [1 << 40, 3, 4, 5, -7]
+    assert all(len(chunk.word_hashes) == 0 for chunk in indexer.chunks.values())
+    assert [len(chunk.word_owner) for chunk in indexer.chunks.values()] == [2, 3, 0]  # other columns stay
+    indexer.chunks.clear()
+    indexer._save_and_drop_column(tmp_path / "empty.npy", "word_owner", np.int32)
+    assert np.load(tmp_path / "empty.npy").shape == (0,)

@@ -321,6 +321,22 @@ class PaperIndexer:
         arrays = [a for a in arrays if len(a)]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
+    def _save_and_drop_column(self, path: Path, field: str, dtype: type) -> None:
+        """``np.save`` of ``_concat(field)``, written a chunk at a time, each chunk's column dropped once written.
+
+        Used for the title postings (~190 MB on the 1.6M-paper dump): neither a concatenated copy nor the
+        chunks' columns stay in memory while the title search is built from the file.
+        """
+        ordered = [self.chunks[number] for number in sorted(self.chunks)]
+        total = sum(len(getattr(chunk, field)) for chunk in ordered)
+        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (total,)}
+        with path.open("wb") as out:
+            np.lib.format.write_array_header_1_0(out, header)
+            for chunk in ordered:
+                column = getattr(chunk, field)
+                out.write(column)
+                setattr(chunk, field, array(column.typecode))
+
     def build(
         self,
         manifest: dict[str, Any],
@@ -424,8 +440,8 @@ class PaperIndexer:
             words_file, hashes_file, postings_file, owners_file = (self.out / name for name in _TITLE_INPUTS)
             _write_lines(words_file, words)
             np.save(hashes_file, word_hashes)
-            np.save(postings_file, self._concat("word_hashes", np.int64))
-            np.save(owners_file, self._concat("word_owner", np.int32))
+            self._save_and_drop_column(postings_file, "word_hashes", np.int64)
+            self._save_and_drop_column(owners_file, "word_owner", np.int32)
             self._title_search = _start_in_child(_write_title_search, self.out)
         return self._title_search
 
