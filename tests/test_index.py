@@ -264,3 +264,34 @@ def test_column_written_chunk_by_chunk_loads_as_the_concatenation(tmp_path: Path
     indexer.chunks.clear()
     indexer._save_and_drop_column(tmp_path / "empty.npy", "word_owner", np.int32)
     assert np.load(tmp_path / "empty.npy").shape == (0,)
+
+
+def test_merges_into_a_written_shard_patch_it_and_its_index(tmp_path, monkeypatch):
+    # Duplicates of the first, a middle and the last paper of a shard already written: the shard file is
+    # patched from the first changed record on, and every record after it moves in the index.
+    import tui.store.writer as writer
+    from tui.store.shards import read_shard
+    from tui.store.store import Store, paper_shard_name
+
+    monkeypatch.setattr(writer, "RECENT_SHARDS_KEPT", 0)  # a full shard is written at once: the merges wait
+    originals = "".join(
+        f"@inproceedings{{o{i}, title={{Paper {i}}}, author={{Ann Ames}}, doi={{10.1/{i}}}}}\n" for i in range(1100)
+    )
+    duplicates = (
+        "@inproceedings{d0, title={Paper 0}, author={Ann Ames}, doi={10.1/0}, year={2001}, abstract={Now longer.}}\n"
+        "@inproceedings{d5, title={Paper 500}, author={Ann Ames}, doi={10.1/500}, url={https://example.org/500}}\n"
+        "@inproceedings{d9, title={Paper 1023}, author={Ann Ames}, doi={10.1/1023}, booktitle={A Venue}}\n"
+    )
+    bib = tmp_path / "dups.bib"
+    bib.write_text(originals + duplicates, encoding="utf-8")
+    report = import_files(StoreLocation(tmp_path / "s", False, "option"), [bib], "bibtex")
+    assert (report.imported, report.merged + report.unchanged) == (1100, 3)
+    library = Library.open(StoreLocation(tmp_path / "s", True, "option"))
+    _check_against_records(library)
+    shard = read_shard(Store(tmp_path / "s", read_only=True).gen_dir / paper_shard_name(0), "papers")
+    assert sorted(shard) == list(range(1024))
+    assert all(library.index.paper(paper_id) == record for paper_id, record in shard.items())
+    assert (library.paper(0)["year"], library.paper(0)["abstract"]) == (2001, "Now longer.")
+    assert "https://example.org/500" in [link["url"] for link in library.paper(500)["links"]]
+    assert library.paper(1023)["venue"] == "A Venue"
+    assert library.paper(1)["title"] == "Paper 1"

@@ -201,3 +201,18 @@ def test_merges_into_shards_written_long_before_are_spliced_in_place(tmp_path):
         stored = {d.doc_id: d for d in db.table("papers").all()}
     assert len(stored) == 1024 and stored[3]["abstract"] == "Found later." and stored[4]["title"] == "Paper 4"
     assert library.search_titles("paper 3")[0].title.startswith("Paper 3")
+
+
+def test_a_shard_patched_in_place_never_changes_a_file_it_shares(tmp_path):
+    from tui.store.writer import _overwrite_tail
+
+    own = tmp_path / "own.json"
+    own.write_bytes(b"0123456789")
+    _overwrite_tail(own, 4, b"ab")
+    assert own.read_bytes() == b"0123ab"
+    shared, previous = tmp_path / "shared.json", tmp_path / "previous.json"
+    previous.write_bytes(b"0123456789")
+    os.link(previous, shared)
+    _overwrite_tail(shared, 2, b"xyz--")
+    assert shared.read_bytes() == b"01xyz--"
+    assert previous.read_bytes() == b"0123456789"

@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from itertools import chain
 from multiprocessing.process import BaseProcess
@@ -281,30 +282,27 @@ class PaperIndexer:
         start, length = chunk.file_spans[2 * i], chunk.file_spans[2 * i + 1]
         return orjson.loads(data[start : start + length])
 
-    def spliced_shard_bytes(self, number: int, data: bytes, changed: dict[int, dict[str, Any]]) -> bytes:
-        """The shard's bytes with the ``changed`` papers' records replaced; their index data updated.
+    def spliced_shard_tail(self, number: int, data: bytes, changed: dict[int, dict[str, Any]]) -> tuple[int, bytes]:
+        """Where the shard's bytes first change once the ``changed`` papers' records replace theirs, and the
+        bytes from there to the end; the changed papers' index data updated.
 
         Merges fill empty fields and links, titles stay: only those records, their years and (for a paper
-        that had no authors) their postings change. The rest of the shard is copied as bytes.
+        that had no authors) their postings change. The records before the first change keep their bytes.
         """
         chunk = self.chunks[number]
+        places = sorted(bisect_left(chunk.ids, paper_id) for paper_id in changed)  # ids are sorted in a chunk
+        file_spans = np.frombuffer(chunk.file_spans, dtype=np.int64).reshape(-1, 2)
+        first = cursor = int(file_spans[places[0], 0])
+        pieces, records, growth = [], [], np.zeros(len(file_spans), dtype=np.int64)
         with_postings = set(chunk.post_paper)
-        pieces, records = [], []
-        cursor, shift, position = 0, 0, self._blob_size
-        spans = chunk.file_spans
-        for i, paper_id in enumerate(chunk.ids):
-            start, length = spans[2 * i], spans[2 * i + 1]
-            spans[2 * i] = start + shift
-            paper = changed.get(paper_id)
-            if paper is None:
-                continue
+        for i in places:
+            paper_id = chunk.ids[i]
+            paper = changed[paper_id]
+            start, length = (int(value) for value in file_spans[i])
             record = orjson.dumps(paper)
             pieces += [data[cursor:start], record]
             cursor = start + length
-            shift += len(record) - length
-            spans[2 * i + 1] = len(record)
-            chunk.spans[2 * i], chunk.spans[2 * i + 1] = position, len(record)
-            position += len(record)
+            growth[i] = len(record) - length
             records.append(record)
             chunk.years[i] = paper.get("year") or 0
             if paper_id not in with_postings:
@@ -312,9 +310,16 @@ class PaperIndexer:
                 chunk.post_row.extend(row_ids)
                 chunk.post_paper.extend([paper_id] * len(row_ids))
         pieces.append(data[cursor:])
+        # Each record moves by what the changed records before it grew; a changed one takes its new length.
+        file_spans[:, 0] += np.cumsum(growth) - growth
+        file_spans[places, 1] += growth[places]
+        blob_spans = np.frombuffer(chunk.spans, dtype=np.int64).reshape(-1, 2)
+        lengths = [len(record) for record in records]
+        blob_spans[places, 0] = self._blob_size + np.cumsum(lengths) - lengths
+        blob_spans[places, 1] = lengths
         self._blob.write(b"".join(records))
-        self._blob_size = position
-        return b"".join(pieces)
+        self._blob_size += sum(lengths)
+        return first, b"".join(pieces)
 
     def _concat(self, field: str, dtype: type) -> np.ndarray:
         arrays = [np.frombuffer(getattr(self.chunks[n], field), dtype=dtype) for n in sorted(self.chunks)]

@@ -11,6 +11,7 @@ import os
 import shutil
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 import orjson
@@ -62,6 +63,23 @@ def _merge_into(existing: Paper, incoming: Paper) -> bool:
         existing["authors"] = incoming["authors"]
         changed = True
     return changed
+
+
+def _overwrite_tail(path: Path, offset: int, tail: bytes) -> None:
+    """Patch a shard this import wrote, from ``offset`` on.
+
+    Not atomic, and need not be: the generation is not live until ``commit`` renames CURRENT, and an
+    interrupted import's generation is dropped. Renaming a new copy over the file instead cost ~0.8 ms a
+    shard (the old file's pages dropped) on the 886 shards the DBLP dump's duplicates fall into.
+    """
+    with path.open("r+b") as handle:
+        if os.fstat(handle.fileno()).st_nlink != 1:  # shared with another generation: never patch in place
+            handle.seek(0)
+            atomic_write_bytes(path, handle.read(offset) + tail, sync=False)
+            return
+        handle.seek(offset)
+        handle.write(tail)
+        handle.truncate()
 
 
 class ImportSession:
@@ -255,7 +273,7 @@ class ImportSession:
                     if self._merge_paper(paper, existing_id, incoming_paper):
                         changed[existing_id] = paper
                 if changed:
-                    atomic_write_bytes(path, self.indexer.spliced_shard_bytes(number, data, changed), sync=False)
+                    _overwrite_tail(path, *self.indexer.spliced_shard_tail(number, data, changed))
                 continue
             shard = self._shard(number)
             if any([self._merge_now(shard, *merge) for merge in merges]):
