@@ -330,7 +330,7 @@ class ImportSession:
             {
                 "generation": self.generation,
                 "papers": self.store.manifest["papers"] + new_papers,
-                "author_rows": sum(1 for r in self.rows if r),
+                "author_rows": len(self.rows) - self.rows.count(None),
                 "next_paper_id": self.next_paper_id,
                 "next_row_id": len(self.rows),
                 "paper_shards": paper_shards,
