@@ -552,6 +552,9 @@ def _sorted_triples(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.nda
     )
 
 
+SEARCH_BUILD_NICENESS = 5
+
+
 def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
     """Run ``target`` in a fresh process, given only ``args``.
 
@@ -567,6 +570,8 @@ def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
 def _child_main(parent: int, target: Callable[..., None], *args: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it aborts the import
     _die_with(parent)
+    # The importing process is on the commit's critical path until it waits for this one: it goes first.
+    os.nice(SEARCH_BUILD_NICENESS)
     target(*args)
 
 
