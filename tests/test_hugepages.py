@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.importers.conftest import FIXTURES
 from tui.hugepages import TUNABLE, environment_with_huge_pages, glibc_version, huge_pages_setting
+from tui.index.build import INLINE_BUILD_BELOW
 
 GLIBC = (2, 36)
 
@@ -58,7 +58,13 @@ def test_import_restarts_with_the_tunable(tmp_path: Path) -> None:
     )
     env = {key: value for key, value in os.environ.items() if key != "GLIBC_TUNABLES"}
     env["PYTHONPATH"] = os.pathsep.join([str(hook), str(REPO)])
-    command = [sys.executable, "-m", "tui", "import", str(FIXTURES / "dblp-sample.bib"), "--store", str(tmp_path / "s")]
+    # Enough names and titles that the index build starts its search processes (INLINE_BUILD_BELOW).
+    bib = tmp_path / "many.bib"
+    surnames = ["".join(chr(97 + (i // 26**k) % 26) for k in range(3)).title() for i in range(INLINE_BUILD_BELOW + 1)]
+    bib.write_text(
+        "".join(f"@misc{{k{i}, title={{On {name}}}, author={{Ada {name}}}}}\n" for i, name in enumerate(surnames))
+    )
+    command = [sys.executable, "-m", "tui", "import", str(bib), "--store", str(tmp_path / "s")]
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "imported" in result.stderr

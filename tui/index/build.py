@@ -232,8 +232,8 @@ class PaperIndexer:
         self._blob_size = 0
         self.seen_title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
-        self._title_search: BaseProcess | None = None
-        self._name_search: BaseProcess | None = None
+        self._title_search: SearchBuild | None = None
+        self._name_search: SearchBuild | None = None
         self._clusters: tuple[list[str], np.ndarray] | None = None  # sorted cluster keys, each row's cluster
 
     def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
@@ -326,8 +326,9 @@ class PaperIndexer:
         arrays = [a for a in arrays if len(a)]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
-    def _save_and_drop_column(self, path: Path, field: str, dtype: type) -> None:
-        """``np.save`` of ``_concat(field)``, written a chunk at a time, each chunk's column dropped once written.
+    def _save_and_drop_column(self, path: Path, field: str, dtype: type) -> int:
+        """``np.save`` of ``_concat(field)``, written a chunk at a time, each chunk's column dropped once written;
+        returns the column's length.
 
         Used for the title postings (~190 MB on the 1.6M-paper dump): neither a concatenated copy nor the
         chunks' columns stay in memory while the title search is built from the file.
@@ -341,6 +342,7 @@ class PaperIndexer:
                 column = getattr(chunk, field)
                 out.write(column)
                 setattr(chunk, field, array(column.typecode))
+        return total
 
     def build(
         self,
@@ -419,7 +421,7 @@ class PaperIndexer:
         }
         (out / F.META).write_bytes(orjson.dumps(meta))
 
-    def start_name_search(self, row_clusters: RowClusters) -> BaseProcess:
+    def start_name_search(self, row_clusters: RowClusters) -> SearchBuild:
         """Sort the cluster keys and build the name search from them in another process.
 
         The longest part of a commit: started as soon as the author rows are final (after the merges),
@@ -428,10 +430,11 @@ class PaperIndexer:
         if self._name_search is None:
             self._clusters = row_clusters.sorted()
             _write_lines(self.out / F.CLUSTER_KEYS, self._clusters[0])  # also what the name search is built from
-            self._name_search = _start_in_child(_write_name_search, self.out)
+            inline = len(self._clusters[0]) < INLINE_BUILD_BELOW
+            self._name_search = _start_in_child(_write_name_search, self.out, inline=inline)
         return self._name_search
 
-    def start_title_search(self) -> BaseProcess:
+    def start_title_search(self) -> SearchBuild:
         """Build the title search in another process from the title words collected so far.
 
         Started as soon as every shard is in (titles do not change on merges), so it runs while the
@@ -445,9 +448,9 @@ class PaperIndexer:
             words_file, hashes_file, postings_file, owners_file = (self.out / name for name in _TITLE_INPUTS)
             _write_lines(words_file, words)
             np.save(hashes_file, word_hashes)
-            self._save_and_drop_column(postings_file, "word_hashes", np.int64)
+            postings = self._save_and_drop_column(postings_file, "word_hashes", np.int64)
             self._save_and_drop_column(owners_file, "word_owner", np.int32)
-            self._title_search = _start_in_child(_write_title_search, self.out)
+            self._title_search = _start_in_child(_write_title_search, self.out, inline=postings < INLINE_BUILD_BELOW)
         return self._title_search
 
     def stop(self) -> None:
@@ -553,14 +556,38 @@ def _sorted_triples(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.nda
 
 
 SEARCH_BUILD_NICENESS = 5
+# A search built from fewer inputs (cluster keys, title postings) is built in the importing process:
+# starting a process (~0.2 s) costs more than the work.
+INLINE_BUILD_BELOW = 5_000
 
 
-def _start_in_child(target: Callable[..., None], *args: Any) -> BaseProcess:
-    """Run ``target`` in a fresh process, given only ``args``.
+class _BuiltInline:
+    """What ``_start_in_child`` returns for work it did itself: a process that has ended well."""
+
+    exitcode = 0
+
+    def join(self) -> None:
+        return None
+
+    def is_alive(self) -> bool:
+        return False
+
+    def kill(self) -> None:
+        return None
+
+
+SearchBuild = BaseProcess | _BuiltInline
+
+
+def _start_in_child(target: Callable[..., None], *args: Any, inline: bool = False) -> SearchBuild:
+    """Run ``target`` in a fresh process, given only ``args`` (or here and now, with ``inline``).
 
     Spawned rather than forked: a forked child would start with (and count in its resident size) all of
     the import's memory, though it needs a small part of it.
     """
+    if inline:
+        target(*args)
+        return _BuiltInline()
     spawn = multiprocessing.get_context("spawn")
     child = spawn.Process(target=_child_main, args=(os.getpid(), target, *args), daemon=True)
     child.start()
@@ -595,14 +622,14 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _stop_child(child: BaseProcess) -> None:
+def _stop_child(child: SearchBuild) -> None:
     """An import that fails or is interrupted must not leave the child writing into its generation."""
     if child.is_alive():
         child.kill()
     child.join()
 
 
-def _join_child(child: BaseProcess, out: Path) -> None:
+def _join_child(child: SearchBuild, out: Path) -> None:
     child.join()
     if child.exitcode != 0:
         raise StoreError(f"{out}: building the search index failed (exit code {child.exitcode})")
