@@ -422,7 +422,8 @@ class PaperIndexer:
         (out / F.META).write_bytes(orjson.dumps(meta))
 
     def start_name_search(self, row_clusters: RowClusters) -> SearchBuild:
-        """Sort the cluster keys and build the name search from them in another process.
+        """Sort the cluster keys and build the name search from them in another process (in this one when
+        there are few: ``INLINE_BUILD_BELOW``).
 
         The longest part of a commit: started as soon as the author rows are final (after the merges),
         so it runs while the writer still writes shards and rows; ``build`` waits for it.
@@ -435,7 +436,7 @@ class PaperIndexer:
         return self._name_search
 
     def start_title_search(self) -> SearchBuild:
-        """Build the title search in another process from the title words collected so far.
+        """Build the title search in another process (in this one when small) from the title words collected so far.
 
         Started as soon as every shard is in (titles do not change on merges), so it runs while the
         writer still writes author rows; ``build`` waits for it.
