@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.paths import StoreLocation, demo_store_path
 from tui.ui.app import ArrowApp, make_app
@@ -33,9 +35,17 @@ def store_app(root: Path, **environ: str) -> ArrowApp:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their results land (a finished worker can start another)."""
+    """Let workers finish and their results land (a finished worker can start another).
+
+    A worker that fails is waited for like the others: the app's workers run with ``exit_on_error=False``
+    and the app shows their errors, which is what the tests check. (``wait_for_complete`` raised for a
+    failed worker the manager had not yet let go of, so the outcome depended on timing.)
+    """
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        outcomes = await asyncio.gather(*(worker.wait() for worker in pilot.app.workers), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerFailed | WorkerCancelled):
+                raise outcome
         await pilot.pause()
 
 
