@@ -204,13 +204,13 @@ def import_cmd(
     ctx: click.Context, files: tuple[Path, ...], fmt: str, dtd: Path | None, as_json: bool, store_dir: str | None
 ) -> None:
     """Import FILES into the store (all or nothing)."""
+    _restart_for_bulk_work(ctx)  # before the heavy imports below, which the restarted process does again
     from tui.importers import IMPORTERS
     from tui.progress import progress_printer
     from tui.service import import_files
 
     if fmt != "auto" and fmt not in IMPORTERS:
         raise click.UsageError(f"format {fmt!r} is not available in this version")
-    _restart_for_bulk_work(ctx)
     location: StoreLocation = resolve_store(chosen_store(ctx, store_dir), for_writing=True)
     options = {"dtd": dtd} if dtd else {}
     with progress_printer() as progress:
@@ -235,8 +235,8 @@ def import_cmd(
 @click.pass_context
 def reindex(ctx: click.Context, store_dir: str | None) -> None:
     """Rebuild the derived search index from the store's TinyDB files."""
+    _restart_for_bulk_work(ctx)
     from tui.service import reindex as rebuild
 
-    _restart_for_bulk_work(ctx)
     rebuild(resolve_store(chosen_store(ctx, store_dir), for_writing=True))
     click.echo("index rebuilt", err=True)
