@@ -215,6 +215,13 @@ class _ShardChunk:
         self.post_paper, self.post_row = array("i"), array("i")
         self.word_hashes, self.word_owner = array("q"), array("i")
 
+    def place(self, paper_id: int) -> int:
+        """Where a paper of this shard is in the columns (its ids are in order)."""
+        i = bisect_left(self.ids, paper_id)
+        if i == len(self.ids) or self.ids[i] != paper_id:
+            raise ValueError(f"paper {paper_id} is not in this shard")
+        return i
+
 
 class PaperIndexer:
     """Collects what the index needs from each paper shard, then builds the index in one go.
@@ -278,7 +285,7 @@ class PaperIndexer:
     def stored_record(self, number: int, data: bytes, paper_id: int) -> dict[str, Any]:
         """One paper out of the bytes of a shard this import wrote, without parsing the rest."""
         chunk = self.chunks[number]
-        i = chunk.ids.index(paper_id)
+        i = chunk.place(paper_id)
         start, length = chunk.file_spans[2 * i], chunk.file_spans[2 * i + 1]
         return orjson.loads(data[start : start + length])
 
@@ -290,7 +297,7 @@ class PaperIndexer:
         that had no authors) their postings change. The records before the first change keep their bytes.
         """
         chunk = self.chunks[number]
-        places = sorted(bisect_left(chunk.ids, paper_id) for paper_id in changed)  # ids are sorted in a chunk
+        places = sorted(map(chunk.place, changed))
         file_spans = np.frombuffer(chunk.file_spans, dtype=np.int64).reshape(-1, 2)
         first = cursor = int(file_spans[places[0], 0])
         pieces, records, growth = [], [], np.zeros(len(file_spans), dtype=np.int64)
