@@ -59,6 +59,17 @@ def test_atomic_write_killed_midway_leaves_old_or_new(tmp_path):
     assert data in (b"old" * 1000, b"n" * 50_000_000)
 
 
+def test_atomic_write_of_pieces_writes_them_joined(tmp_path):
+    # More pieces than one writev call takes (IOV_MAX is 1024 on Linux), of varied sizes, some empty.
+    pieces = [bytes([65 + i % 26]) * (i % 7) for i in range(5000)]
+    target = tmp_path / "shard.json"
+    atomic_write_bytes(target, pieces, sync=False)
+    assert target.read_bytes() == b"".join(pieces)
+    atomic_write_bytes(target, tuple(pieces[:3]))
+    assert target.read_bytes() == b"".join(pieces[:3])
+    assert [p.name for p in tmp_path.iterdir()] == ["shard.json"]  # no temporary file left
+
+
 def test_import_killed_before_commit_leaves_store_intact(tmp_path):
     root = tmp_path / "store"
     build_store(root, [paper("Original paper", ["Ada Lovelace"], 1843)])

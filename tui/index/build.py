@@ -30,7 +30,8 @@ from tui.index import files as F
 from tui.index.arrays import run_starts
 from tui.index.keys import title_words, word_hashes
 from tui.names import is_word_character
-from tui.store.shards import document_key, shard_file_bytes, shard_head
+from tui.store.atomic import write_pieces
+from tui.store.shards import document_keys, shard_file_pieces, shard_head
 
 
 def _csr(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,7 +191,7 @@ def stored_paper(paper: dict[str, Any], same_title: StoredPaper | None = None) -
 
 
 def stored_papers(docs: dict[int, dict[str, Any]]) -> dict[int, StoredPaper]:
-    """A shard's papers as read from its file, ready to hand to ``PaperIndexer.shard_bytes``."""
+    """A shard's papers as read from its file, ready to hand to ``PaperIndexer.add_shard``."""
     return {paper_id: stored_paper(doc) for paper_id, doc in docs.items()}
 
 
@@ -226,7 +227,7 @@ class _ShardChunk:
 class PaperIndexer:
     """Collects what the index needs from each paper shard, then builds the index in one go.
 
-    The writer hands over every shard as it writes it (``shard_bytes``), so building the index
+    The writer hands over every shard as it writes it (``add_shard``), so building the index
     never re-reads or re-serialises papers the import already holds.
     """
 
@@ -235,7 +236,7 @@ class PaperIndexer:
         out.mkdir(parents=True, exist_ok=True)
         # Records go to the blob as shards arrive, so no import holds all papers in memory. A shard
         # handed over twice (merged into after it was written) is appended again; its new spans win.
-        self._blob = (out / F.PAPERS_BLOB).open("wb")
+        self._blob = (out / F.PAPERS_BLOB).open("wb", buffering=0)
         self._blob_size = 0
         self.seen_title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
@@ -243,36 +244,34 @@ class PaperIndexer:
         self._name_search: SearchBuild | None = None
         self._clusters: tuple[list[str], np.ndarray] | None = None  # sorted cluster keys, each row's cluster
 
-    def shard_bytes(self, number: int, papers: dict[int, StoredPaper]) -> bytes:
-        """Record the shard's index inputs; return the shard as TinyDB JSON bytes.
+    def add_shard(self, number: int, papers: dict[int, StoredPaper]) -> list[bytes]:
+        """Record the shard's index inputs; return the shard's TinyDB JSON file as pieces (``shard_file_pieces``).
 
         Runs once per 1,024 papers of an import, so the per-paper work is done a column at a time.
         """
         ids = sorted(papers)
-        stored = [papers[paper_id] for paper_id in ids]
-        records = [paper.record for paper in stored]
-        keys = [document_key(paper_id) for paper_id in ids]
+        columns = zip(*map(papers.__getitem__, ids), strict=True) if ids else [()] * len(StoredPaper._fields)
+        records, years, rows, hashes, new_words = columns
+        keys = document_keys(ids)
         lengths = _lengths(records)
-        # Each record sits after its key; records are separated by commas.
-        ends_in_file = len(_SHARD_HEAD) + np.cumsum(_lengths(keys) + lengths + 1) - 1
+        # Each record sits after its key (which starts with the comma after the previous record).
+        ends_in_file = len(_SHARD_HEAD) + np.cumsum(_lengths(keys) + lengths)
         ends_in_blob = self._blob_size + np.cumsum(lengths)
-        rows = [paper.rows for paper in stored]
-        hashes = [paper.title_hashes for paper in stored]
         id_array = np.array(ids, dtype=np.int32)
         chunk = _ShardChunk()
-        chunk.ids.extend(ids)
-        chunk.years.extend(paper.year for paper in stored)
+        chunk.ids.frombytes(id_array.tobytes())
+        chunk.years.extend(years)
         chunk.file_spans.frombytes(_pairs(ends_in_file - lengths, lengths))
         chunk.spans.frombytes(_pairs(ends_in_blob - lengths, lengths))
-        chunk.post_row.extend(chain.from_iterable(rows))
+        chunk.post_row.frombytes(np.fromiter(chain.from_iterable(rows), dtype=np.int32).tobytes())
         chunk.post_paper.frombytes(np.repeat(id_array, _lengths(rows)).tobytes())
         chunk.word_hashes.frombytes(b"".join(hashes))
         chunk.word_owner.frombytes(np.repeat(id_array, _lengths(hashes) // 8).tobytes())
-        self.learn_title_words(chain.from_iterable([paper.new_title_words for paper in stored]))
-        self._blob.write(b"".join(records))
+        self.learn_title_words(chain.from_iterable(new_words))
+        write_pieces(self._blob.fileno(), records)
         self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
         self.chunks[number] = chunk
-        return shard_file_bytes("papers", keys, records)
+        return shard_file_pieces("papers", keys, records)
 
     def learn_title_words(self, words: Iterable[str]) -> None:
         """Spellings of title words, which papers carry only as hashes (each word is sent once)."""
@@ -324,7 +323,7 @@ class PaperIndexer:
         lengths = [len(record) for record in records]
         blob_spans[places, 0] = self._blob_size + np.cumsum(lengths) - lengths
         blob_spans[places, 1] = lengths
-        self._blob.write(b"".join(records))
+        write_pieces(self._blob.fileno(), records)
         self._blob_size += sum(lengths)
         return first, b"".join(pieces)
 

@@ -76,18 +76,22 @@ def shard_head(table: str) -> bytes:
     return b'{"%s":{' % table.encode()
 
 
-def document_key(doc_id: int) -> bytes:
-    """A document's key in a shard file, as it precedes the document's record."""
-    return b'"%d":' % doc_id
+def document_keys(doc_ids: list[int]) -> list[bytes]:
+    """Each document's key in a shard file, as it precedes the document's record (with the comma that
+    separates it from the previous record)."""
+    return [b'"%d":' % doc_ids[0], *[b',"%d":' % doc_id for doc_id in doc_ids[1:]]] if doc_ids else []
 
 
-def shard_file_bytes(table: str, keys: list[bytes], records: list[bytes]) -> bytes:
-    """A whole shard file: each ``document_key`` followed by its serialised record, in order."""
-    return shard_head(table) + b",".join(map(bytes.__add__, keys, records)) + b"}}"
+def shard_file_pieces(table: str, keys: list[bytes], records: list[bytes]) -> list[bytes]:
+    """A whole shard file as pieces to write one after another: each of ``document_keys`` followed by its
+    serialised record, in order."""
+    pieces = [shard_head(table), *[b""] * (2 * len(records)), b"}}"]
+    pieces[1:-1:2], pieces[2:-1:2] = keys, records
+    return pieces
 
 
 def write_shard(path: Path, table: str, records: list[tuple[int, bytes]]) -> None:
     """Write one shard of already serialised documents in a single atomic replace (fsynced later, per generation)."""
     ordered = sorted(records)
-    data = shard_file_bytes(table, [document_key(doc_id) for doc_id, _ in ordered], [r for _, r in ordered])
-    atomic_write_bytes(path, data, sync=False)
+    pieces = shard_file_pieces(table, document_keys([doc_id for doc_id, _ in ordered]), [r for _, r in ordered])
+    atomic_write_bytes(path, pieces, sync=False)

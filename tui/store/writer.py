@@ -284,8 +284,8 @@ class ImportSession:
 
     def _flush(self, number: int) -> None:
         """Write a full shard now so a large import never holds more than a few shards."""
-        data = self.indexer.shard_bytes(number, self._shards.pop(number))
-        atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), data, sync=False)
+        pieces = self.indexer.add_shard(number, self._shards.pop(number))
+        atomic_write_bytes(self.gen_dir / paper_shard_name(number * PAPER_SHARD_SIZE), pieces, sync=False)
         self._dirty_shards.discard(number)
         self._written_shards.add(number)
 
@@ -355,7 +355,7 @@ class ImportSession:
             number = int(name[1:-5])
             if number not in self.indexer.chunks:
                 docs = read_shard(self.gen_dir / "papers" / name, "papers")
-                self.indexer.shard_bytes(number, stored_papers(docs))
+                self.indexer.add_shard(number, stored_papers(docs))
                 if self.rebuild_index:
                     self._register_dedupe_keys(docs)
             if progress:
