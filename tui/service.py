@@ -143,7 +143,8 @@ def import_files(
     updates: list[RowUpdate] = []
     with gc_paused(), ImportSession(store) as session:
         for path, importer in zip(paths, importers, strict=True):
-            reader = ParallelReader(importer, path, options, report)
+            # The readers number the names they send after those of the files before (``NamesSent``).
+            reader = ParallelReader(importer, path, {**options, "names_from": session.name_numbers_used()}, report)
             for count, item in enumerate(reader):
                 if isinstance(item, RowUpdate):
                     updates.append(item)

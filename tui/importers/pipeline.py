@@ -24,9 +24,8 @@ from typing import Any
 
 from tui.errors import ArrowError, ImportFormatError
 from tui.importers.base import MAX_PROBLEMS_KEPT, PART_END, Importer, ImportReport, Source
-from tui.index.keys import IncomingPaper, incoming
+from tui.index.keys import IncomingPaper, NamesSent, incoming
 from tui.models import PaperInput, RowUpdate
-from tui.names import ParsedName
 
 BATCH = 2000
 # Below this size a second reader process costs more than it saves.
@@ -40,7 +39,7 @@ Item = IncomingPaper | RowUpdate
 _MARSHALLED, _PICKLED = b"m", b"p"  # the first byte of a message: how the rest is encoded
 
 
-def _pack(item: PaperInput | RowUpdate, names: dict[str, ParsedName], words_sent: set[str]) -> tuple[Any, ...]:
+def _pack(item: PaperInput | RowUpdate, names: NamesSent, words_sent: set[str]) -> tuple[Any, ...]:
     """A paper as plain tuples (cheap to marshal), serialised and keyed here, off the writer's core."""
     if isinstance(item, RowUpdate):
         return ("row", item.source_id, item.orcid, item.homepage)
@@ -178,7 +177,7 @@ def _produce(
     try:
         with Source(path) as source:
             batch: list[tuple[Any, ...]] = []
-            names: dict[str, ParsedName] = {}  # parsed by this process, and sent to the writer once
+            names = NamesSent(options.get("names_from", 0), *options.get("part", (0, 1)))
             words_sent: set[str] = set()
             for item in importer.read(source, report, options):
                 if item is PART_END or (not split and len(batch) >= BATCH):

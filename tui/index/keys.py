@@ -106,6 +106,42 @@ def paper_dedupe_keys(paper: Paper | dict[str, Any], first_author_key: str) -> l
     )
 
 
+class NamesSent:
+    """What one process parsing papers has told the writer about author names.
+
+    Each name is parsed once. A name without ids (most of a dump's) is numbered the first time it is sent,
+    with its parsed fields; after that the process sends the number, and the writer finds the author's row
+    by indexing a list instead of looking a string up in a dictionary of a million names. Numbers start at
+    ``first`` (those below are another file's, in an import of several); processes parsing parts of one
+    file number apart: the one of ``parts`` numbered ``part`` takes first + part, first + part + parts, ...
+    """
+
+    def __init__(self, first: int = 0, part: int = 0, parts: int = 1) -> None:
+        self.numbered: dict[str, tuple[int, str]] = {}  # a name sent without ids: its number and cluster key
+        self._parsed: dict[str, ParsedName] = {}  # names sent with ids
+        self._next, self._step = first + part, parts
+
+    def parse(self, name: str) -> ParsedName:
+        parsed = self._parsed.get(name)
+        if parsed is None:
+            parsed = self._parsed[name] = _parse_name_uncached(name)  # ``_parsed`` is the cache here
+        return parsed
+
+    def with_ids(self, name: str, source_id: str, orcid: str) -> tuple[str, ...]:
+        """An author with a source id or ORCID, with the name's parse the first time it is sent so."""
+        if name in self._parsed:
+            return (name, source_id, orcid)
+        return (name, source_id, orcid, *self.parse(name))
+
+    def first_sent(self, name: str) -> tuple[Any, ...]:
+        """An author without ids whose name is sent for the first time: its parse, and the number it gets."""
+        parsed = self._parsed.get(name) or _parse_name_uncached(name)
+        number = self._next
+        self._next += self._step
+        self.numbered[name] = (number, parsed.key)
+        return (name, "", "", *parsed, number)
+
+
 class IncomingPaper(NamedTuple):
     """An incoming paper as the store consumes it, computed where the paper is parsed.
 
@@ -114,9 +150,10 @@ class IncomingPaper(NamedTuple):
     """
 
     fields: bytes
-    # (name as written, source id, ORCID), plus its ParsedName fields the first time a process sends the
-    # name; a name without ids that the process has sent before is just the name.
-    authors: list[str | tuple[str, ...]]
+    # Each author as (name as written, source id, ORCID). Sent through ``NamesSent``: plus the name's
+    # ParsedName fields the first time the process sends it, and then also its number if it has no ids;
+    # a name without ids sent before is just its number.
+    authors: list[int | tuple[Any, ...]]
     year: int
     first_author_key: str
     dedupe: list[int]
@@ -126,34 +163,31 @@ class IncomingPaper(NamedTuple):
     new_title_words: list[str] | tuple[()]
 
 
-def incoming(
-    paper: PaperInput, names: dict[str, ParsedName] | None = None, words_sent: set[str] | None = None
-) -> IncomingPaper:
+def incoming(paper: PaperInput, names: NamesSent | None = None, words_sent: set[str] | None = None) -> IncomingPaper:
     """The paper as the store consumes it.
 
-    ``names`` remembers the names this process has parsed: each is parsed once, and sent along
-    (display form, suffix, key) with the first paper that has it, so the writer need not parse it again.
+    ``names`` remembers the names this process has sent (without it, each author is sent in full, unparsed).
     ``words_sent`` likewise remembers the title words sent (without it, every word is sent).
     """
-    authors: list[str | tuple[str, ...]] = []
+    authors: list[int | tuple[Any, ...]] = []
     first_key = ""
     if names is None:
         authors = [tuple(author) for author in paper.authors]
         if paper.authors:
             first_key = parse_name(paper.authors[0].name).key
     else:
-        known = names.get
+        numbered = names.numbered.get
         for name, source_id, orcid in paper.authors:
-            parsed = known(name)
-            if parsed is None:
-                parsed = names[name] = _parse_name_uncached(name)  # ``names`` is the cache here
-                authors.append((name, source_id, orcid, *parsed))
-            elif source_id or orcid:
-                authors.append((name, source_id, orcid))
+            if source_id or orcid:
+                authors.append(names.with_ids(name, source_id, orcid))
+            elif (sent := numbered(name)) is not None:
+                authors.append(sent[0])  # the writer knows the name by its number
             else:
-                authors.append(name)  # sent before: the writer knows the name
+                authors.append(names.first_sent(name))
         if paper.authors:
-            first_key = names[paper.authors[0].name].key
+            first = paper.authors[0].name
+            sent = numbered(first)  # just looked up: in the cache
+            first_key = sent[1] if sent is not None else names.parse(first).key
     words = _all_title_words(paper.title)  # folded and split once, for the dedupe key and the search words
     hashes = dedupe_keys(paper.doi, paper.source, paper.source_key, paper.title, paper.year, first_key, words)
     fields = orjson.dumps(

@@ -117,6 +117,8 @@ class ImportSession:
             self.row_clusters.add(fold(row["name"]) if row else "")
         self._dirty_row_shards: set[int] = set()
         self._plain_refs: dict[str, ResolvedAuthor | None] = {}
+        # By the number the parsing process gave a name (``NamesSent``): its row, or the name not resolved yet.
+        self._numbered_refs: list[ResolvedAuthor | list[str] | None] = []
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
         self._filled: deque[int] = deque()
         self._pending_merges: dict[int, list[tuple[int, IncomingPaper]]] = {}
@@ -179,18 +181,40 @@ class ImportSession:
             shard = self._shards[number] = stored_papers(docs)
         return shard
 
-    def _resolve_authors(self, authors: list[str | tuple[str, ...]]) -> list[ResolvedAuthor]:
-        """Rows of a paper's authors; a plain string is a name without ids that the parser sent before."""
-        cached = self._plain_refs.get
+    def _resolve_authors(self, authors: list[Any]) -> list[ResolvedAuthor]:
+        """Rows of a paper's authors (``IncomingPaper.authors``: a number stands for a name sent before)."""
+        numbered: list[Any] = self._numbered_refs
         resolved = []
         for author in authors:
-            if author.__class__ is str:
-                ref = cached(author) or self._resolve_author(author, "", "")  # type: ignore[arg-type]
+            if author.__class__ is int:
+                ref = numbered[author]
+                if ref.__class__ is list:  # first sent with a duplicate, so not resolved then
+                    ref = numbered[author] = self._resolve_author(*ref)
+            elif len(author) == 7:
+                ref = self._resolve_author(*author[:6])
+                self._number_name(author[6], ref)
             else:
                 ref = self._resolve_author(*author)
             if ref:
                 resolved.append(ref)
         return resolved
+
+    def _number_name(self, number: int, ref: ResolvedAuthor | list[str] | None) -> None:
+        """What a name's number stands for: its row, or (until a paper that is no duplicate needs it) the name."""
+        numbered = self._numbered_refs
+        if number >= len(numbered):
+            numbered.extend([None] * (number + 1 - len(numbered)))
+        numbered[number] = ref
+
+    def name_numbers_used(self) -> int:
+        """Where the numbers of names of the next file's readers start (``NamesSent``)."""
+        return len(self._numbered_refs)
+
+    def _remember_numbers(self, authors: list[Any]) -> None:
+        """Names a duplicate numbers: later papers refer to them by number, but no row is made for them yet."""
+        for author in authors:
+            if author.__class__ is tuple and len(author) == 7:
+                self._number_name(author[6], list(author[:6]))
 
     def add(self, paper: PaperInput) -> Outcome:
         """Add a paper, or merge it into the stored duplicate."""
@@ -202,8 +226,9 @@ class ImportSession:
         for key in paper.dedupe:
             existing_id = dedupe.get(key)
             if existing_id is not None:
-                # The parser sends each word's spelling once: a later paper may need this one's.
+                # The parser sends each word's spelling and each name's number once: a later paper may need them.
                 self.indexer.learn_title_words(paper.new_title_words)
+                self._remember_numbers(paper.authors)
                 return self._merge(existing_id, paper)
         paper_id = self.next_paper_id
         self.next_paper_id += 1
@@ -315,6 +340,7 @@ class ImportSession:
         self.indexer.start_name_search(self.row_clusters)
         # Lookups only adding papers needs; a big import's memory goes to the index build instead.
         self._plain_refs.clear()
+        self._numbered_refs = []
         self.row_by_key.clear()
         # Each row serialised once, for its shard and for the index's rows blob; names read in row order
         # (in cluster order, a cache miss each).
