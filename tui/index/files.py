@@ -1,6 +1,6 @@
 """File names inside a generation's ``index/`` directory, shared by the builder and the reader."""
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4  # 4: dedupe keys hashed with XXH3 (``key_hash``)
 META = "meta.json"
 PAPERS_BLOB = "papers.bin"
 PAPERS_SPANS = "papers_spans.npy"  # int64 (start, length) per paper id

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from array import array
-from hashlib import blake2b
 from typing import Any, NamedTuple
 
 import orjson
+from xxhash import xxh3_64_intdigest
 
 from tui.models import Paper, PaperInput
 from tui.names import ParsedName, fold, is_word_character, parse_name
@@ -70,8 +70,12 @@ def title_year_author_key(
 
 
 def key_hash(key: str) -> int:
-    """A stable 64-bit hash: millions of dedupe keys fit in memory as ints, not strings."""
-    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+    """A stable 64-bit hash: millions of dedupe keys fit in memory as ints, not strings.
+
+    XXH3 (a fixed specification, the same on every machine and version) shifted into int64's range; three
+    per paper, it takes half the time of an 8-byte blake2b, the hash before index version 4.
+    """
+    return xxh3_64_intdigest(key.encode()) - (1 << 63)
 
 
 def dedupe_keys(
