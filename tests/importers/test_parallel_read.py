@@ -149,3 +149,28 @@ def test_a_corrupt_compressed_file_is_one_error_with_two_processes(
     path.write_bytes(data[: len(data) * 2 // 3])
     with pytest.raises(ImportFormatError, match="truncated or corrupt"):
         _import(path, tmp_path / "store", 2, monkeypatch)
+
+
+def test_messages_cross_a_pipe_whole_in_order_then_end() -> None:
+    import multiprocessing
+    import threading
+
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    pipeline._widen(receiver)
+    # Empty, small, and larger than the inbox's first buffer and than the pipe: several reads each.
+    messages = [b"", b"m1", bytes(range(256)) * 12_000, b"p" + b"x" * (3 << 20)]
+
+    def send_all() -> None:
+        for message in messages:
+            pipeline._send_message(sender, message)
+        sender.close()
+
+    thread = threading.Thread(target=send_all)
+    thread.start()
+    inbox = pipeline._Inbox(receiver)
+    received = [bytes(inbox.receive()) for _ in messages]
+    thread.join()
+    assert received == messages
+    with pytest.raises(EOFError):
+        inbox.receive()
+    receiver.close()
