@@ -89,6 +89,25 @@ def test_paper_rows_and_row_stats_match_the_records(tmp_path, monkeypatch):
     assert years == sorted(years, reverse=True)
 
 
+def test_index_built_in_search_processes_equals_the_one_built_inline(tmp_path, monkeypatch):
+    # Above INLINE_BUILD_BELOW the cluster keys are sorted (and the searches built) in processes of their own.
+    import tui.index.build as build
+
+    papers = [
+        paper(f"Paper {i} on topic {i % 5}", [f"Author {i % 11}", f"Zoë Ünal {i % 4}"], 2000 + i % 7) for i in range(60)
+    ]
+    built = {}
+    for threshold in (0, 10**9):
+        monkeypatch.setattr(build, "INLINE_BUILD_BELOW", threshold)
+        library = build_store(tmp_path / f"s{threshold}", papers)
+        _check_against_records(library)
+        index_dir = library.index.dir
+        assert not list(index_dir.glob("*.partial.*"))  # every file handed to a search process was taken
+        built[threshold] = {f.name: f.read_bytes() for f in index_dir.iterdir()}
+    assert built[0] == built[10**9]
+    assert [hit.name for hit in library.search("zoe unal 3")][:1] == ["Zoë Ünal 3"]
+
+
 def test_index_matches_records_on_real_dblp_entries(tmp_path):
     dump = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
     text = lzma.open(dump, "rt", encoding="utf-8").read(2_000_000)
