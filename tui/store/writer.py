@@ -142,6 +142,8 @@ class ImportSession:
         display, suffix, cluster = parsed or parse_name(name)
         if not display:
             return None
+        if display == name:  # most names: one string kept, not the parser's copy too (they arrive apart)
+            display = name
         full = f"{display} {suffix}" if suffix else display
         key = source_id or "name:" + full
         row_id = self.row_by_key.get(key)
