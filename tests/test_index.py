@@ -4,17 +4,15 @@ import lzma
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
 from tests.conftest import build_store, need_shared, paper
+from tui.index import files
 from tui.index.build import (
-    PaperIndexer,
     RowClusters,
     _key_word_index,
     _numbers_by_hash,
-    _ShardChunk,
     _sorted_triples,
     _trigram_index,
 )
@@ -282,22 +280,29 @@ def test_a_word_first_seen_in_a_merged_duplicate_is_still_searchable(tmp_path):
     assert [hit.title for hit in library.search_titles("gamma")] == ["Gamma delta"]
 
 
-def test_column_written_chunk_by_chunk_loads_as_the_concatenation(tmp_path: Path) -> None:
-    indexer = PaperIndexer(tmp_path / "index")
-    for number, hashes in [(2, [5, -7]), (0, [1 << 40, 3, 4]), (1, [])]:
-        chunk = indexer.chunks[number] = _ShardChunk()
-        chunk.word_hashes.extend(hashes)
-        chunk.word_owner.extend(range(len(hashes)))
-    concatenated = indexer._concat("word_hashes", np.int64)
-    indexer._save_and_drop_column(tmp_path / "hashes.npy", "word_hashes", np.int64)
-    loaded = np.load(tmp_path / "hashes.npy")
-    assert loaded.dtype == np.int64
-    assert loaded.tolist() == concatenated.tolist() == [1 << 40, 3, 4, 5, -7]
-    assert all(len(chunk.word_hashes) == 0 for chunk in indexer.chunks.values())
-    assert [len(chunk.word_owner) for chunk in indexer.chunks.values()] == [2, 3, 0]  # other columns stay
-    indexer.chunks.clear()
-    indexer._save_and_drop_column(tmp_path / "empty.npy", "word_owner", np.int32)
-    assert np.load(tmp_path / "empty.npy").shape == (0,)
+def test_title_postings_written_during_the_import_match_the_records(tmp_path, monkeypatch):
+    # The postings go to files shard by shard (with RECENT_SHARDS_KEPT 0, as each fills); a later
+    # duplicate is merged into a shard already written, and a second import indexes untouched shards.
+    import tui.index.build as build
+    import tui.store.writer as writer
+
+    monkeypatch.setattr(writer, "RECENT_SHARDS_KEPT", 0)
+    monkeypatch.setattr(build, "INLINE_BUILD_BELOW", 0)  # the title search in its own process
+    papers = [
+        paper(f"Topic {i % 13} study {i} of data", [f"Author {i % 5}"], 2000 + i % 9, doi=f"10.1/{i}")
+        for i in range(2100)
+    ]
+    papers.append(paper("Topic 3 study 3 of data", ["Author 3"], 2003, doi="10.1/3", pages="1-2"))
+    build_store(tmp_path / "s", papers)
+    library = build_store(tmp_path / "s", [paper("Fresh words", ["Z"], 2020)])
+    index_dir = library.index.dir
+    assert not list(index_dir.glob("*.partial.*"))
+    words = (index_dir / files.TITLE_WORDS).read_text(encoding="utf-8").split("\n")
+    offsets, owners = np.load(index_dir / files.TITLE_WORD_OFFSETS), np.load(index_dir / files.TITLE_WORD_PAPERS)
+    postings = {(word, int(p)) for i, word in enumerate(words) for p in owners[offsets[i] : offsets[i + 1]]}
+    expected = {(word, i) for i in library.index.paper_ids() for word in title_words(library.paper(i)["title"])}
+    assert postings == expected
+    assert sum(offsets[i + 1] - offsets[i] for i in range(len(words))) == len(expected)  # each once
 
 
 def test_merges_into_a_written_shard_patch_it_and_its_index(tmp_path, monkeypatch):

@@ -163,8 +163,10 @@ _KEY_CHARS = "key_chars.partial.npy"  # handed from the process building the nam
 _TITLE_INPUTS = (
     "title_words.partial.txt",
     "word_hashes.partial.npy",
-    "posting_hashes.partial.npy",
-    "owners.partial.npy",
+    # The title postings, (word hash, paper) in two raw columns, written as shards are handed over: on the
+    # 1.6M-paper dump they are ~190 MB the importing process need not hold.
+    "posting_hashes.partial.bin",
+    "owners.partial.bin",
 )
 
 
@@ -207,14 +209,13 @@ def _pairs(starts: np.ndarray, lengths: np.ndarray) -> bytes:
 class _ShardChunk:
     """Index inputs of one shard's papers, computed once when the shard is written."""
 
-    __slots__ = ("file_spans", "ids", "post_paper", "post_row", "spans", "word_hashes", "word_owner", "years")
+    __slots__ = ("file_spans", "ids", "post_paper", "post_row", "spans", "years")
 
     def __init__(self) -> None:
         self.ids, self.years = array("i"), array("h")
         self.spans = array("q")  # (start, length) in the papers blob, per paper
         self.file_spans = array("q")  # (start, length) of each record inside the shard file
         self.post_paper, self.post_row = array("i"), array("i")
-        self.word_hashes, self.word_owner = array("q"), array("i")
 
     def place(self, paper_id: int) -> int:
         """Where a paper of this shard is in the columns (its ids are in order)."""
@@ -237,6 +238,8 @@ class PaperIndexer:
         # Records go to the blob as shards arrive, so no import holds all papers in memory. A shard
         # handed over twice (merged into after it was written) is appended again; its new spans win.
         self._blob = (out / F.PAPERS_BLOB).open("wb", buffering=0)
+        postings, owners = (out / name for name in _TITLE_INPUTS[2:])
+        self._posting_hashes, self._posting_owners = postings.open("wb", buffering=0), owners.open("wb", buffering=0)
         self._blob_size = 0
         self.seen_title_words: set[str] = set()  # every title word handed over, spelled out
         self.chunks: dict[int, _ShardChunk] = {}
@@ -265,8 +268,11 @@ class PaperIndexer:
         chunk.spans.frombytes(_pairs(ends_in_blob - lengths, lengths))
         chunk.post_row.frombytes(np.fromiter(chain.from_iterable(rows), dtype=np.int32).tobytes())
         chunk.post_paper.frombytes(np.repeat(id_array, _lengths(rows)).tobytes())
-        chunk.word_hashes.frombytes(b"".join(hashes))
-        chunk.word_owner.frombytes(np.repeat(id_array, _lengths(hashes) // 8).tobytes())
+        # A shard handed over again (after a merge) repeats its postings, or comes after the title search
+        # has taken them: merges never change a title, and the title search counts a word once per paper.
+        if not self._posting_hashes.closed:
+            write_pieces(self._posting_hashes.fileno(), hashes)
+            write_pieces(self._posting_owners.fileno(), [np.repeat(id_array, _lengths(hashes) // 8).tobytes()])
         self.learn_title_words(chain.from_iterable(new_words))
         write_pieces(self._blob.fileno(), records)
         self._blob_size = int(ends_in_blob[-1]) if ids else self._blob_size
@@ -331,24 +337,6 @@ class PaperIndexer:
         arrays = [np.frombuffer(getattr(self.chunks[n], field), dtype=dtype) for n in sorted(self.chunks)]
         arrays = [a for a in arrays if len(a)]
         return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
-
-    def _save_and_drop_column(self, path: Path, field: str, dtype: type) -> int:
-        """``np.save`` of ``_concat(field)``, written a chunk at a time, each chunk's column dropped once written;
-        returns the column's length.
-
-        Used for the title postings (~190 MB on the 1.6M-paper dump): neither a concatenated copy nor the
-        chunks' columns stay in memory while the title search is built from the file.
-        """
-        ordered = [self.chunks[number] for number in sorted(self.chunks)]
-        total = sum(len(getattr(chunk, field)) for chunk in ordered)
-        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (total,)}
-        with path.open("wb") as out:
-            np.lib.format.write_array_header_1_0(out, header)
-            for chunk in ordered:
-                column = getattr(chunk, field)
-                out.write(column)
-                setattr(chunk, field, array(column.typecode))
-        return total
 
     def build(
         self,
@@ -452,11 +440,12 @@ class PaperIndexer:
             self.seen_title_words = set()
             # Hashed here: the child is spawned, with its own hash seed.
             word_hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
-            words_file, hashes_file, postings_file, owners_file = (self.out / name for name in _TITLE_INPUTS)
+            words_file, hashes_file = (self.out / name for name in _TITLE_INPUTS[:2])
             _write_lines(words_file, words)
             np.save(hashes_file, word_hashes)
-            postings = self._save_and_drop_column(postings_file, "word_hashes", np.int64)
-            self._save_and_drop_column(owners_file, "word_owner", np.int32)
+            postings = self._posting_hashes.tell() // 8
+            self._posting_hashes.close()
+            self._posting_owners.close()
             self._title_search = _start_in_child(_write_title_search, self.out, inline=postings < INLINE_BUILD_BELOW)
         return self._title_search
 
@@ -650,7 +639,8 @@ def _write_title_search(out: Path) -> None:
     paths = [out / name for name in _TITLE_INPUTS]
     text = paths[0].read_text(encoding="utf-8")
     words = text.split("\n") if text else []
-    word_hashes, posting_hashes, owners = (np.load(path) for path in paths[1:])
+    word_hashes = np.load(paths[1])
+    posting_hashes, owners = np.fromfile(paths[2], dtype=np.int64), np.fromfile(paths[3], dtype=np.int32)
     for path in paths:
         path.unlink()
     word_numbers = _numbers_by_hash(word_hashes, posting_hashes)
