@@ -155,8 +155,7 @@ def test_messages_cross_a_pipe_whole_in_order_then_end() -> None:
     import multiprocessing
     import threading
 
-    receiver, sender = multiprocessing.Pipe(duplex=False)
-    pipeline._widen(receiver)
+    receiver, sender = pipeline._pipe(multiprocessing.get_context("fork"))
     # Empty, small, and larger than the inbox's first buffer and than the pipe: several reads each.
     messages = [b"", b"m1", bytes(range(256)) * 12_000, b"p" + b"x" * (3 << 20)]
 

@@ -49,9 +49,12 @@ _LENGTH = struct.Struct("<Q")  # before each message on a pipe: its length
 PIPE_BYTES = 1 << 20
 
 
-def _widen(pipe: Connection) -> None:
+def _pipe(context: Any) -> tuple[Connection, Connection]:
+    """A one-way pipe (receiving end, sending end) holding ``PIPE_BYTES`` where the system allows."""
+    receiver, sender = context.Pipe(duplex=False)
     with contextlib.suppress(OSError, AttributeError):  # Linux only, and limited by /proc/sys/fs/pipe-max-size
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        fcntl.fcntl(receiver.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    return receiver, sender
 
 
 def _send_message(pipe: Connection, data: bytes) -> None:
@@ -291,13 +294,10 @@ class ParallelReader:
         receivers, children = [], []
         # Part 0 decompresses and splits the file once and hands each other part its runs, when the format can.
         forwarding = self.processes > 1 and getattr(self.importer, "forwards_runs", False)
-        runs_links = [context.Pipe(duplex=False) for _ in range(self.processes - 1)] if forwarding else []
-        for link_receiver, _ in runs_links:
-            _widen(link_receiver)
+        runs_links = [_pipe(context) for _ in range(self.processes - 1)] if forwarding else []
         try:
             for part in range(self.processes):
-                receiver, sender = context.Pipe(duplex=False)
-                _widen(receiver)
+                receiver, sender = _pipe(context)
                 options = {**self.options, "part": (part, self.processes)} if self.processes > 1 else self.options
                 followers = [link_sender for _, link_sender in runs_links] if part == 0 else []
                 leader = runs_links[part - 1][0] if part and runs_links else None
