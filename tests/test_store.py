@@ -227,3 +227,35 @@ def test_a_shard_patched_in_place_never_changes_a_file_it_shares(tmp_path):
     _overwrite_tail(shared, 2, b"xyz--")
     assert shared.read_bytes() == b"01xyz--"
     assert previous.read_bytes() == b"0123456789"
+
+
+def test_rows_made_by_an_import_take_later_details_before_the_commit(tmp_path):
+    from tui.models import AuthorInput, PaperInput
+    from tui.service import open_for_import
+    from tui.store.writer import ImportSession
+
+    location = StoreLocation(tmp_path / "s", False, "option")
+    with ImportSession(open_for_import(location)) as session:
+        session.add(paper("First", ["Ada Lovelace", "Charles Babbage 0002"], 1843))
+        orcid = "0000-0002-1825-0097"
+        session.add(PaperInput(title="Second", authors=[AuthorInput("Ada Lovelace", "", orcid)], year=1844))
+        assert session.update_row("name:Ada Lovelace", homepage="https://example.org/ada")
+        assert not session.update_row("name:Nobody", homepage="https://example.org/")
+        session.commit()
+    library = Library.open(location)
+    (ada,) = library.cluster("ada lovelace").rows
+    assert (ada["orcid"], ada["homepage"], ada["source_ids"]) == (
+        orcid,
+        "https://example.org/ada",
+        ["name:Ada Lovelace"],
+    )
+    (charles,) = library.cluster("charles babbage").rows
+    assert (charles["name"], charles["suffix"], charles["orcid"]) == ("Charles Babbage", "0002", "")
+    shard = next((library.store.gen_dir / "rows").glob("*.json"))
+    with TinyDB(shard, access_mode="r") as db:
+        stored = {row["name"]: row for row in db.table("rows").all()}
+    # The row shard on disk says what the index says.
+    assert stored == {
+        name: {key: row[key] for key in stored[name]}
+        for name, row in [("Ada Lovelace", ada), ("Charles Babbage", charles)]
+    }
