@@ -12,6 +12,7 @@ from tests.conftest import need_shared
 from tests.importers.conftest import FIXTURES, by_title, names, read_papers
 from tui.errors import ImportFormatError
 from tui.importers.bibtex import clean_name, split_authors
+from tui.importers.bibtex_syntax import CarefulParser, fast_fields
 
 
 def test_split_authors_on_the_word_and_only() -> None:
@@ -25,6 +26,22 @@ def test_names_last_first_and_latex() -> None:
     assert clean_name("van der Berg, Jan") == "Jan van der Berg"
     assert clean_name("Ludwig, Jr., Carl") == "Carl Ludwig Jr."
     assert clean_name("Yang Liu 0003") == "Yang Liu 0003"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # DBLP's proceedings: one editor per field, a repeated ISBN, an empty author field last.
+        "proceedings{conf/x/2009,\n  editor = {A. One},\n  editor = {B. Two},\n  isbn = {1},\n  isbn = {2},"
+        "\n  title = {T},\n  author = {}\n}",
+        # Names in any case, an author field repeated after an empty one.
+        "article{k,\n  Author = {},\n  AUTHOR = {C. Three},\n  author = {D. Four},\n  Title = {T}\n}",
+    ],
+)
+def test_fast_path_keeps_repeated_fields_as_the_careful_parser_does(entry: str) -> None:
+    fast = fast_fields(entry)
+    assert fast is not None  # these shapes no longer need the careful parser
+    assert fast == CarefulParser(entry, {}).entry()
 
 
 def test_quirks_fixture() -> None:

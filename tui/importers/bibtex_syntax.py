@@ -60,8 +60,9 @@ def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
     """(type, key, fields) of an entry in the common shape, or None to use the careful parser.
 
     The common shape is one ``name = {value}`` per line and the closing brace on a line of its own.
-    The entry qualifies only when every line of its body is such a field and no name repeats, so
-    nothing can be silently dropped; one multiline regex call reads all fields.
+    The entry qualifies only when every line of its body is such a field, so nothing can be silently
+    dropped; one multiline regex call reads all fields, and a repeated name is kept as the careful parser
+    keeps it (``_add_field``).
     """
     head = _HEAD_RE.match(segment)
     if head is None:
@@ -71,18 +72,28 @@ def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
     if body_end < body_start or (not segment.endswith("}") and segment[body_end + 1 :].strip()):
         return None
     pairs = _LINE_FIELD_RE.findall(segment, body_start, body_end)
-    fields = dict(pairs)
-    if len(fields) != len(pairs) or len(pairs) != segment.count("\n", body_start, body_end) - 1:
+    if len(pairs) != segment.count("\n", body_start, body_end) - 1:
         return None
     # Only the braces of the entry and of each field: no value has inner braces to check.
-    if segment.count("{") != len(pairs) + 1 and not all(_balanced(value) for value in fields.values()):
+    if segment.count("{") != len(pairs) + 1 and not all(_balanced(value) for _, value in pairs):
         return None
-    if not "".join(fields).islower():
-        fields = {name.lower(): value for name, value in pairs}
-        if len(fields) != len(pairs):
-            return None
+    fields = dict(pairs)
+    if len(fields) != len(pairs) or not "".join(fields).islower():
+        # A name repeats (DBLP's proceedings list one editor per field) or is not in lower case.
+        fields = {}
+        for name, value in pairs:
+            _add_field(fields, name.lower(), value)
     kind, key = head.groups()
     return _LOWER_TYPES.get(kind) or kind.lower(), key or "", fields
+
+
+def _add_field(fields: dict[str, str], name: str, value: str) -> None:
+    """A field of an entry: of a repeated name the first value counts, except for authors and editors, which
+    DBLP's proceedings and some converters (dblp.yaml) write one person per field: those are joined."""
+    if name not in fields:
+        fields[name] = value
+    elif name in _LIST_FIELDS and value.strip():
+        fields[name] = f"{fields[name]} and {value}" if fields[name].strip() else value
 
 
 def _balanced(value: str) -> bool:
@@ -151,13 +162,7 @@ class CarefulParser:
             if not self._at("="):
                 raise MalformedEntry(f"no '=' after field {name_match.group(1)!r}")
             self.pos += 1
-            value = self._value()
-            name = name_match.group(1).lower()
-            if name not in fields:
-                fields[name] = value
-            elif name in _LIST_FIELDS and value.strip():
-                # Some converters (dblp.yaml) write one "editor = {...}" per person.
-                fields[name] = f"{fields[name]} and {value}" if fields[name].strip() else value
+            _add_field(fields, name_match.group(1).lower(), self._value())
 
     def _value(self) -> str:
         parts: list[str] = []
