@@ -259,3 +259,20 @@ def test_rows_made_by_an_import_take_later_details_before_the_commit(tmp_path):
         name: {key: row[key] for key in stored[name]}
         for name, row in [("Ada Lovelace", ada), ("Charles Babbage", charles)]
     }
+
+
+def test_a_merge_at_commit_that_brings_a_new_author_reaches_the_name_search(tmp_path):
+    from tui.store.writer import RECENT_SHARDS_KEPT
+
+    # Enough authors that the name search is built in its own process, which starts before the commit's
+    # merges: the merge below brings a cluster it was not given, so it must be built again.
+    count = (RECENT_SHARDS_KEPT + 2) * 1024
+    papers = [paper("Proceedings without editors", [], 1999, doi="10.1/p")]
+    papers += [paper(f"Paper {i}", [f"Author Number{i}"], 1990, doi=f"10.1/{i}") for i in range(count)]
+    later = [paper("Proceedings without editors", ["Zelda Newcomer"], 1999, doi="10.1/p")]
+    library = build_store(tmp_path / "s", papers + later)
+    assert library.stats()["papers"] == count + 1
+    assert [hit.name for hit in library.search("zelda newcomer")[:1]] == ["Zelda Newcomer"]
+    page = library.cluster("zelda newcomer")
+    assert [p["title"] for p in page.papers] == ["Proceedings without editors"]
+    assert library.search("author number17")[0].name == "Author Number17"

@@ -358,11 +358,17 @@ class PaperIndexer:
         np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         dedupe.clear()
         paper_years, pp, pr = self._paper_arrays(manifest["next_paper_id"])
+        if self._clusters is not None and len(row_clusters.ids) != len(self._clusters[0]):
+            # A merge after the name search started brought an author of a new cluster (rare): start again.
+            assert self._name_search is not None
+            _stop_child(self._name_search)
+            self._name_search = None
         searches = [self.start_name_search(row_clusters), self.start_title_search()]
         try:
             assert self._clusters is not None
-            cluster_keys, row_cluster = self._clusters
+            cluster_keys, place = self._clusters
             self._clusters = None
+            row_cluster = row_clusters.row_places(place)
             n_clusters = len(cluster_keys)
             _write_paper_rows(out, pp, pr, len(paper_years))
             posting_years = paper_years[pp]
@@ -419,8 +425,9 @@ class PaperIndexer:
         """Sort the cluster keys and build the name search from them in another process (in this one when
         there are few: ``INLINE_BUILD_BELOW``).
 
-        The longest part of a commit: started as soon as the author rows are final (after the merges),
-        so it runs while the writer still writes shards and rows; ``build`` waits for it.
+        The longest part of a commit: started before the merges of the commit (a merge adds a cluster
+        rarely, and ``build`` then starts it again), so it runs while the writer still merges and writes rows;
+        ``build`` waits for it.
         """
         if self._name_search is None:
             self._clusters = row_clusters.sorted()
@@ -487,19 +494,21 @@ class RowClusters:
         self.of_row.append(self.ids.setdefault(key, len(self.ids)) if key else -1)
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
-        """Sorted cluster keys, and each row's cluster as its key's place among them (-1 for an empty slot).
-
-        Called once, when the rows are final; the numbering is dropped (an import's memory peaks then).
-        """
+        """Sorted cluster keys, and each key's place among them by its number."""
         keys = list(self.ids)
-        self.ids = {}
-        arrived = np.frombuffer(self.of_row, dtype=np.int32) if len(self.of_row) else np.zeros(0, np.int32)
-        if not keys:
-            return [], np.full(len(arrived), -1, dtype=np.int32)
         order = sorted(range(len(keys)), key=keys.__getitem__)
         place = np.empty(len(keys), dtype=np.int32)
         place[order] = np.arange(len(keys), dtype=np.int32)
-        return [keys[i] for i in order], np.where(arrived >= 0, place[arrived.clip(0)], -1).astype(np.int32)
+        return [keys[i] for i in order], place
+
+    def row_places(self, place: np.ndarray) -> np.ndarray:
+        """Each row's cluster as its key's place among the sorted keys (-1 for an empty slot); the numbering
+        is dropped (an import's memory peaks after this)."""
+        self.ids = {}
+        arrived = np.frombuffer(self.of_row, dtype=np.int32) if len(self.of_row) else np.zeros(0, np.int32)
+        if not len(place):
+            return np.full(len(arrived), -1, dtype=np.int32)
+        return np.where(arrived >= 0, place[arrived.clip(0)], -1).astype(np.int32)
 
 
 def _write_paper_rows(out: Path, pp: np.ndarray, pr: np.ndarray, n_papers: int) -> None:

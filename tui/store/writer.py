@@ -355,9 +355,9 @@ class ImportSession:
         self._index_unchanged_shards(paper_shards, progress)
         # Every title is in and merges never change one: another core builds the title search meanwhile.
         self.indexer.start_title_search()
-        self._apply_pending_merges(previous_generation=False)
-        # The rows are final (a merge may have added some): the name search, the longest part, starts now.
+        # The name search, the longest part, starts before the merges too: they seldom add a cluster.
         self.indexer.start_name_search(self.row_clusters)
+        self._apply_pending_merges(previous_generation=False)
         # Lookups only adding papers needs; a big import's memory goes to the index build instead.
         self._plain_refs.clear()
         self._numbered_refs = []
