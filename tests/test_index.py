@@ -147,13 +147,15 @@ def test_row_clusters_number_rows_by_their_sorted_keys():
     clusters = RowClusters()
     for key in keys:
         clusters.add(key)
-    sorted_keys, of_row = clusters.sorted()
+    sorted_keys, place = clusters.sorted()
     assert sorted_keys == sorted(set(keys) - {""})
-    assert of_row.tolist() == [sorted_keys.index(key) if key else -1 for key in keys]
+    clusters.add("lin yankai")  # a row of a known cluster, after the sort
+    of_row = clusters.row_places(place)
+    assert of_row.tolist() == [sorted_keys.index(key) if key else -1 for key in [*keys, "lin yankai"]]
     assert RowClusters().sorted()[0] == []
     only_empty = RowClusters()
     only_empty.add("")
-    assert only_empty.sorted()[1].tolist() == [-1]
+    assert only_empty.row_places(only_empty.sorted()[1]).tolist() == [-1]
 
 
 def _plain_trigrams(keys: list[str]) -> dict[int, list[int]]:
