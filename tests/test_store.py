@@ -276,3 +276,41 @@ def test_a_merge_at_commit_that_brings_a_new_author_reaches_the_name_search(tmp_
     page = library.cluster("zelda newcomer")
     assert [p["title"] for p in page.papers] == ["Proceedings without editors"]
     assert library.search("author number17")[0].name == "Author Number17"
+
+
+def _import_in_batches(root, papers, batch_size):
+    from tui.index.keys import incoming
+    from tui.service import open_for_import
+    from tui.store.writer import ImportSession
+
+    location = StoreLocation(root, False, "option")
+    outcomes = []
+    with ImportSession(open_for_import(location)) as session:
+        items = [incoming(p) for p in papers]
+        for start in range(0, len(items), batch_size or len(items)):
+            if batch_size:
+                outcomes += session.add_batch(items[start : start + batch_size])
+            else:
+                outcomes += [session.add_incoming(item) for item in items]
+        session.commit()
+    library = Library.open(location)
+    return outcomes, [library.paper(i) for i in range(library.stats()["papers"])]
+
+
+def test_papers_added_a_batch_at_a_time_dedupe_as_added_one_by_one(tmp_path):
+    papers = [
+        paper("Deep Nets", ["Ann Lee"], None, doi="10.1/d"),
+        paper("Other", ["Bob Ray"], 2000),
+        # Found by its DOI; brings the year, which gives the first paper a new key (title, year, author)...
+        paper("Deep Networks", ["Ann Lee"], 2001, doi="10.1/d", abstract="A."),
+        # ... under which this one, with no key of its own seen before, is the same paper.
+        paper("Deep Nets", ["Ann Lee"], 2001, pages="1-2"),
+        paper("Other", ["Bob Ray"], 2000, doi="10.1/o"),  # a duplicate of one in the same batch
+        paper("Fresh", ["Cy Young"], 2002, doi="10.1/o"),  # shares the DOI the merge above added
+        paper("Last", ["Di Lin"], 2003),
+    ]
+    expected = _import_in_batches(tmp_path / "one-by-one", papers, 0)
+    assert expected[0] == ["imported", "imported", "merged", "merged", "merged", "unchanged", "imported"]
+    assert expected[1][0]["pages"] == "1-2" and expected[1][0]["abstract"] == "A."
+    for size in (1, 2, 3, 7):
+        assert _import_in_batches(tmp_path / f"batches-of-{size}", papers, size) == expected
