@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from tests.conftest import build_store, need_shared, paper
 from tui.index import files
@@ -185,12 +186,17 @@ def test_trigram_index_equals_the_plain_count():
     assert _as_dict(_trigram_index([])) == {}
 
 
-def test_key_word_index_equals_the_words_of_each_key():
+@pytest.mark.parametrize("wide", [False, True])
+def test_key_word_index_equals_the_words_of_each_key(wide: bool):
     rng = np.random.default_rng(11)
     # Letters, digits (Arabic-Indic too), "_", punctuation, a combining mark, CJK, a NUL and spaces.
     alphabet = [*"abcxyz019_-.' ", "\u0663", "\u0301", "\u00e9", "\u4e2d", "\u6587", "\x00", "\u00b2"]
+    if wide:  # thousands of distinct letters: few fit in one packed number, most words are "long"
+        alphabet += [chr(c) for c in range(0x4E00, 0x4E00 + 3000)] + [" "] * 600
     keys = ["yang wenkai", "lin yankai 0001", "", "o'neil", "a_b-c"]
     keys += ["".join(rng.choice(alphabet, rng.integers(0, 12))) for _ in range(3000)]
+    keys += ["".join(rng.choice(alphabet, rng.integers(10, 40))) for _ in range(300)]  # words past one number
+    keys += ["x" * 20, "x" * 20 + " " + "x" * 21, "abc" * 7]  # equal long words, and near misses
     vocab, offsets, owners, key_chars = _key_word_index(keys)
     expected: dict[str, set[int]] = {}
     for number, key in enumerate(keys):
