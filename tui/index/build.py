@@ -498,7 +498,9 @@ class PaperIndexer:
             postings = self._posting_hashes.tell() // 8
             self._posting_hashes.close()
             self._posting_owners.close()
-            self._title_search = _start_in_child(_write_title_search, self.out, inline=postings < INLINE_BUILD_BELOW)
+            self._title_search = _start_in_child(
+                _write_title_search, self.out, inline=postings < INLINE_BUILD_BELOW, niceness=TITLE_SEARCH_NICENESS
+            )
         return self._title_search
 
     def stop(self) -> None:
@@ -606,6 +608,9 @@ def _sorted_triples(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.nda
 
 
 SEARCH_BUILD_NICENESS = 5
+# The title search takes less time than the name search, which starts after it (once the cluster keys are
+# sorted) and ends the commit: the title search yields the core to it.
+TITLE_SEARCH_NICENESS = 10
 # A search built from fewer inputs (cluster keys, title postings) is built in the importing process:
 # starting a process (~0.2 s) costs more than the work.
 INLINE_BUILD_BELOW = 5_000
@@ -629,7 +634,9 @@ class _BuiltInline:
 SearchBuild = BaseProcess | _BuiltInline
 
 
-def _start_in_child(target: Callable[..., None], *args: Any, inline: bool = False) -> SearchBuild:
+def _start_in_child(
+    target: Callable[..., None], *args: Any, inline: bool = False, niceness: int = SEARCH_BUILD_NICENESS
+) -> SearchBuild:
     """Run ``target`` in a fresh process, given only ``args`` (or here and now, with ``inline``).
 
     Spawned rather than forked: a forked child would start with (and count in its resident size) all of
@@ -639,16 +646,16 @@ def _start_in_child(target: Callable[..., None], *args: Any, inline: bool = Fals
         target(*args)
         return _BuiltInline()
     spawn = multiprocessing.get_context("spawn")
-    child = spawn.Process(target=_child_main, args=(os.getpid(), target, *args), daemon=True)
+    child = spawn.Process(target=_child_main, args=(os.getpid(), niceness, target, *args), daemon=True)
     child.start()
     return child
 
 
-def _child_main(parent: int, target: Callable[..., None], *args: Any) -> None:
+def _child_main(parent: int, niceness: int, target: Callable[..., None], *args: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it aborts the import
     _die_with(parent)
     # The importing process is on the commit's critical path until it waits for this one: it goes first.
-    os.nice(SEARCH_BUILD_NICENESS)
+    os.nice(niceness)
     target(*args)
 
 
