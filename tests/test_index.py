@@ -17,7 +17,7 @@ from tui.index.build import (
     _sorted_triples,
     _trigram_index,
 )
-from tui.index.keys import key_hash, title_words
+from tui.index.keys import key_hash, title_words, word_hashes
 from tui.names import key_tokens
 from tui.paths import StoreLocation
 from tui.service import Library, import_files
@@ -342,3 +342,9 @@ def test_merges_into_a_written_shard_patch_it_and_its_index(tmp_path, monkeypatc
     assert "https://example.org/500" in [link["url"] for link in library.paper(500)["links"]]
     assert library.paper(1023)["venue"] == "A Venue"
     assert library.paper(1)["title"] == "Paper 1"
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 63, 64, 150])
+def test_word_hashes_are_each_words_hash_as_int64s(count: int):
+    words = [f"word{i}" for i in range(count)]
+    assert np.frombuffer(word_hashes(words), dtype=np.int64).tolist() == [hash(w) for w in words]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 from array import array
 from typing import Any, NamedTuple
 
@@ -42,7 +43,12 @@ def word_hashes(words: list[str]) -> bytes:
     Python's own string hash, so only valid inside one import: its reader processes are forked and
     share the writer's hash seed. The index stores the words, never these hashes.
     """
+    if len(words) < len(_HASH_PACKERS):  # nearly every title: 0.6 us, where an array takes 1.0
+        return _HASH_PACKERS[len(words)].pack(*map(hash, words))
     return array("q", map(hash, words)).tobytes()
+
+
+_HASH_PACKERS = [struct.Struct(f"{count}q") for count in range(64)]  # native int64s, as array("q") has them
 
 
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
