@@ -105,17 +105,16 @@ class DedupeKeys:
         self._place(keys, ids)
 
     def _place(self, keys: np.ndarray, ids: np.ndarray) -> None:
-        """Linear probing for all keys at once: of the keys reaching a free slot together, one takes it (the
-        last written; reading the slots back tells which, as the keys are distinct) and the others go on."""
+        """Linear probing for all keys at once: of the keys reaching a free slot together, the first takes it."""
         table, mask = self._keys, len(self._keys) - 1
         pending = np.arange(len(keys))
         slots = keys & mask
         while len(pending):
             free = np.flatnonzero(table[slots] == _EMPTY)
-            free_slots, claimants = slots[free], pending[free]
-            table[free_slots] = keys[claimants]
-            won = table[free_slots] == keys[claimants]
-            self._ids[free_slots[won]] = ids[claimants[won]]
-            going_on = np.ones(len(pending), dtype=bool)
-            going_on[free[won]] = False
-            pending, slots = pending[going_on], (slots[going_on] + 1) & mask
+            taken_slots, first = np.unique(slots[free], return_index=True)
+            winners = pending[free[first]]
+            table[taken_slots] = keys[winners]
+            self._ids[taken_slots] = ids[winners]
+            placed = np.zeros(len(pending), dtype=bool)
+            placed[free[first]] = True
+            pending, slots = pending[~placed], (slots[~placed] + 1) & mask
