@@ -145,14 +145,13 @@ def import_files(
         for path, importer in zip(paths, importers, strict=True):
             # The readers number the names they send after those of the files before (``NamesSent``).
             reader = ParallelReader(importer, path, {**options, "names_from": session.name_numbers_used()}, report)
-            for batch in reader.batches():
-                papers = [item for item in batch if not isinstance(item, RowUpdate)]
-                if len(papers) < len(batch):
-                    updates += [item for item in batch if isinstance(item, RowUpdate)]
-                for outcome in session.add_batch(papers):  # type: ignore[arg-type]
-                    _count(outcome, report)
-                if progress:
-                    progress(f"reading {path.name}", reader.bytes_read, reader.size, report.read)
+            for count, item in enumerate(reader):
+                if isinstance(item, RowUpdate):
+                    updates.append(item)
+                    continue
+                _count(session.add_incoming(item), report)
+                if progress and count % 2048 == 0:
+                    progress(f"reading {path.name}", reader.bytes_read, reader.size, count)
             if progress:
                 progress(f"reading {path.name}", reader.size, reader.size, report.read)
         for update in updates:

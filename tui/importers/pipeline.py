@@ -20,7 +20,6 @@ import struct
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from itertools import chain
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -291,10 +290,6 @@ class ParallelReader:
         self.processes = reader_processes(importer, self.size)
 
     def __iter__(self) -> Iterator[Item]:
-        return chain.from_iterable(self.batches())
-
-    def batches(self) -> Iterator[list[Item]]:
-        """The items a message at a time (a run of ``PART_ENTRIES`` entries, or ``BATCH`` papers)."""
         context = multiprocessing.get_context("fork")
         receivers, children = [], []
         # Part 0 decompresses and splits the file once and hands each other part its runs, when the format can.
@@ -321,7 +316,7 @@ class ParallelReader:
             while True:
                 kind, payload = self._receive(inboxes[turn % len(inboxes)])
                 if kind == "batch":
-                    yield list(map(_unpack, payload))
+                    yield from map(_unpack, payload)
                     turn += 1
                     continue
                 # One part has no more runs, so no part has: the others' next message is their end too.

@@ -28,7 +28,6 @@ import orjson
 from tui.errors import StoreError
 from tui.index import files as F
 from tui.index.arrays import run_starts
-from tui.index.dedupe import DedupeKeys
 from tui.index.keys import title_words, word_hashes
 from tui.names import is_word_character
 from tui.store.atomic import write_pieces
@@ -387,7 +386,7 @@ class PaperIndexer:
         row_names: list[str],
         row_records: list[bytes],
         row_clusters: RowClusters,
-        dedupe: DedupeKeys,
+        dedupe: dict[int, int],
     ) -> None:
         """Write the index from the collected shards, the author rows and the dedupe key hashes.
 
@@ -397,11 +396,9 @@ class PaperIndexer:
         """
         self._blob.close()
         out = self.out
-        dedupe_keys, dedupe_ids = dedupe.arrays()
+        np.save(out / F.DEDUPE_KEYS, np.fromiter(dedupe.keys(), dtype=np.int64, count=len(dedupe)))
+        np.save(out / F.DEDUPE_IDS, np.fromiter(dedupe.values(), dtype=np.int32, count=len(dedupe)))
         dedupe.clear()
-        np.save(out / F.DEDUPE_KEYS, dedupe_keys)
-        np.save(out / F.DEDUPE_IDS, dedupe_ids)
-        del dedupe_keys, dedupe_ids
         paper_years, pp, pr = self._paper_arrays(manifest["next_paper_id"])
         if self._clusters is not None and len(row_clusters.ids) != len(self._clusters[0]):
             # A merge after the name search started brought an author of a new cluster (rare): start again.

@@ -14,7 +14,6 @@ import orjson
 
 from tui.errors import StoreError
 from tui.index import files as F
-from tui.index.dedupe import DedupeKeys
 from tui.store.shards import parse_json_file
 
 
@@ -217,9 +216,10 @@ class Index:
     def title_words(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         return self._lines(F.TITLE_WORDS), self._array(F.TITLE_WORD_OFFSETS), self._array(F.TITLE_WORD_PAPERS)
 
-    def dedupe_keys(self) -> DedupeKeys:
+    def dedupe_map(self) -> dict[int, int]:
         """Key hashes under which existing papers are recognised on import (loaded only by imports)."""
-        return DedupeKeys(self._array(F.DEDUPE_KEYS), self._array(F.DEDUPE_IDS))
+        keys, ids = self._array(F.DEDUPE_KEYS), self._array(F.DEDUPE_IDS)
+        return dict(zip(keys.tolist(), ids.tolist(), strict=True))
 
     def warm(self) -> None:
         """Load everything a first keystroke needs, so that keystroke does not pay for it."""

@@ -97,7 +97,6 @@ class Store:
     def create(cls, root: Path) -> Store:
         """Make an empty store (with an empty index) at ``root``."""
         from tui.index.build import PaperIndexer, RowClusters
-        from tui.index.dedupe import DedupeKeys
 
         if (root / CURRENT_FILE).exists():
             return cls(root)
@@ -106,7 +105,7 @@ class Store:
         (gen_dir / "papers").mkdir(parents=True, exist_ok=True)
         (gen_dir / "rows").mkdir(exist_ok=True)
         manifest = empty_manifest(generation)
-        PaperIndexer(gen_dir / "index").build(manifest, [], [], RowClusters(), DedupeKeys())
+        PaperIndexer(gen_dir / "index").build(manifest, [], [], RowClusters(), {})
         atomic_write_bytes(gen_dir / "manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
         atomic_write_bytes(root / CURRENT_FILE, f"{generation}\n".encode())
         return cls(root)

@@ -12,16 +12,13 @@ import shutil
 import threading
 from collections import deque
 from collections.abc import Callable
-from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import orjson
 
 from tui.errors import StoreError
 from tui.index.build import PaperIndexer, RowClusters, StoredPaper, stored_paper, stored_papers
-from tui.index.dedupe import DedupeKeys
 from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
 from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
@@ -117,8 +114,7 @@ class ImportSession:
         (self.gen_dir / "papers").mkdir(parents=True)
         (self.gen_dir / "rows").mkdir()
         self.rebuild_index = rebuild_index
-        self.dedupe = DedupeKeys() if rebuild_index else store.index.dedupe_keys()
-        self._keys_of_merges: set[int] = set()  # added by merges during ``add_batch``
+        self.dedupe: dict[int, int] = {} if rebuild_index else store.index.dedupe_map()
         self.indexer = PaperIndexer(self.gen_dir / "index")
         # A row this import made is kept serialised until something changes it (``_editable_row``): a
         # third of a dict's memory, and the commit writes it as it is.
@@ -246,57 +242,14 @@ class ImportSession:
 
     def add_incoming(self, paper: IncomingPaper) -> Outcome:
         """``add`` for a paper whose keys and fields the parser has computed already."""
+        dedupe = self.dedupe
         for key in paper.dedupe:
-            existing_id = self.dedupe.get(key)
+            existing_id = dedupe.get(key)
             if existing_id is not None:
                 # The parser sends each word's spelling and each name's number once: a later paper may need them.
                 self.indexer.learn_title_words(paper.new_title_words)
                 self._remember_numbers(paper.authors)
                 return self._merge(existing_id, paper)
-        paper_id = self._store_new(paper)
-        self.dedupe.add_first(np.array(paper.dedupe, dtype=np.int64), np.full(len(paper.dedupe), paper_id, np.int32))
-        return "imported"
-
-    def add_batch(self, papers: list[IncomingPaper]) -> list[Outcome]:
-        """``add_incoming`` of each paper in turn, with the dedupe keys looked up and added a batch at a time.
-
-        Most papers of a large import match no key: those are stored with no step per key. A paper with a
-        key already known, or repeated from an earlier paper of the batch, or added by a merge in it, goes
-        through ``add_incoming`` after the keys of the papers before it are in.
-        """
-        counts = [len(paper.dedupe) for paper in papers]
-        keys = np.fromiter(chain.from_iterable([paper.dedupe for paper in papers]), np.int64, count=sum(counts))
-        known = self.dedupe.lookup(keys) >= 0
-        order = np.argsort(keys, kind="stable")
-        known[order[1:][keys[order[1:]] == keys[order[:-1]]]] = True  # a key's later occurrences in the batch
-        needs_lookup = np.zeros(len(papers), dtype=bool)
-        needs_lookup[np.repeat(np.arange(len(papers)), counts)[known]] = True
-        self._keys_of_merges.clear()
-        new_keys: list[list[int]] = []  # of the papers stored without a lookup, not yet in ``self.dedupe``
-        new_ids: list[int] = []
-        outcomes: list[Outcome] = []
-        for paper, lookup in zip(papers, needs_lookup.tolist(), strict=True):
-            if lookup or (self._keys_of_merges and not self._keys_of_merges.isdisjoint(paper.dedupe)):
-                self._add_new_keys(new_keys, new_ids)
-                outcomes.append(self.add_incoming(paper))
-            else:
-                new_ids.append(self._store_new(paper))
-                new_keys.append(paper.dedupe)
-                outcomes.append("imported")
-        self._add_new_keys(new_keys, new_ids)
-        return outcomes
-
-    def _add_new_keys(self, keys: list[list[int]], ids: list[int]) -> None:
-        """The keys of papers ``add_batch`` stored without a lookup: all distinct, and none in the table."""
-        if ids:
-            counts = np.fromiter(map(len, keys), np.int64, count=len(keys))
-            flat = np.fromiter(chain.from_iterable(keys), np.int64, count=int(counts.sum()))
-            self.dedupe.add_absent(flat, np.repeat(np.array(ids, dtype=np.int32), counts))
-            keys.clear()
-            ids.clear()
-
-    def _store_new(self, paper: IncomingPaper) -> int:
-        """Store a paper that is no duplicate; its id (its dedupe keys are the caller's to add)."""
         paper_id = self.next_paper_id
         self.next_paper_id += 1
         authors = self._resolve_authors(paper.authors)
@@ -308,11 +261,13 @@ class ImportSession:
         )
         self._shard(number)[paper_id] = stored
         self._dirty_shards.add(number)
+        for key in paper.dedupe:
+            dedupe.setdefault(key, paper_id)
         if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
             self._filled.append(number)
             if len(self._filled) > RECENT_SHARDS_KEPT:
                 self._flush(self._filled.popleft())
-        return paper_id
+        return "imported"
 
     def _merge(self, existing_id: int, paper: IncomingPaper) -> Outcome:
         number = existing_id // PAPER_SHARD_SIZE
@@ -342,7 +297,6 @@ class ImportSession:
             return False
         for key in paper_dedupe_keys(existing, paper.first_author_key):
             self.dedupe.setdefault(key, existing_id)
-            self._keys_of_merges.add(key)
         return True
 
     def _apply_pending_merges(self, *, previous_generation: bool) -> None:
@@ -452,15 +406,11 @@ class ImportSession:
                 progress(done, len(names))
 
     def _register_dedupe_keys(self, docs: dict[int, dict[str, Any]]) -> None:
-        keys: list[int] = []
-        ids: list[int] = []
         for paper_id, paper in docs.items():
             authors = paper.get("authors") or []
             first = self.row_names[authors[0]["row"]] if authors else ""
-            paper_keys = paper_dedupe_keys(paper, parse_name(first).key if first else "")
-            keys += paper_keys
-            ids += [paper_id] * len(paper_keys)
-        self.dedupe.add_first(np.array(keys, dtype=np.int64), np.array(ids, dtype=np.int32))
+            for key in paper_dedupe_keys(paper, parse_name(first).key if first else ""):
+                self.dedupe.setdefault(key, paper_id)
 
     def _link_unchanged(self, kind: str, names: list[str]) -> None:
         for name in names:
