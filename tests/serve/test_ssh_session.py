@@ -81,8 +81,10 @@ def test_resize_reaches_the_tui(ssh_server: SshServer, tmux: Tmux) -> None:
 
 def test_abrupt_end_leaves_other_sessions_and_no_process(ssh_server: SshServer, tmux: Tmux) -> None:
     first = open_session(tmux, ssh_server)
+    (first_tui,) = child_pids(ssh_server.pid)
     second = open_session(tmux, ssh_server)
-    first_tui, second_tui = sorted(child_pids(ssh_server.pid))
+    # Told apart by when they appear, not by number: process ids wrap around (at 32,768 on this machine).
+    (second_tui,) = set(child_pids(ssh_server.pid)) - {first_tui}
     first_client = next(pid for pid in client_pids(tmux.pane_pid(first)))
     os.kill(first_client, signal.SIGKILL)  # no goodbye from the client: the TCP connection just drops
     wait_until(lambda: first_tui not in child_pids(ssh_server.pid), 30, "the first session's TUI to be reaped")
