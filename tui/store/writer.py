@@ -173,6 +173,7 @@ class ImportSession:
         return _kept_json({"name": full, "row": row_id}), row_id, full
 
     def _editable_row(self, row_id: int) -> dict[str, Any]:
+        """A row to change in place: one kept as its record is parsed back first."""
         row = self.rows[row_id]
         if row.__class__ is bytes:
             row = self.rows[row_id] = orjson.loads(row)  # type: ignore[arg-type]
@@ -362,8 +363,8 @@ class ImportSession:
         self._plain_refs.clear()
         self._numbered_refs = []
         self.row_by_key.clear()
-        # Each row serialised once, for its shard and for the index's rows blob.
-        row_records = [row if row.__class__ is bytes else orjson.dumps(row) if row else b"" for row in self.rows]
+        # Each row serialised once, for its shard and for the index's rows blob (kept until both are written).
+        row_records = [row if row.__class__ is bytes else _kept_json(row) if row else b"" for row in self.rows]
         row_shards = []
         for number in range((len(self.rows) + ROW_SHARD_SIZE - 1) // ROW_SHARD_SIZE):
             name = row_shard_name(number * ROW_SHARD_SIZE)
