@@ -348,3 +348,14 @@ def test_merges_into_a_written_shard_patch_it_and_its_index(tmp_path, monkeypatc
 def test_word_hashes_are_each_words_hash_as_int64s(count: int):
     words = [f"word{i}" for i in range(count)]
     assert np.frombuffer(word_hashes(words), dtype=np.int64).tolist() == [hash(w) for w in words]
+
+
+def test_many_records_read_at_once_equal_the_records_read_one_by_one(tmp_path):
+    from tui.index.reader import _ANNOUNCED_FROM
+
+    library = build_store(tmp_path / "s", [paper(f"Paper {i}", [f"Author {i % 7}"], 1990 + i % 30) for i in range(300)])
+    index = library.index
+    ids = list(range(299, -1, -3))  # newest first, as a cluster page asks: spans out of file order
+    assert len(ids) >= _ANNOUNCED_FROM  # the kernel is told about them before they are read
+    assert index.papers(ids) == [index.papers([i])[0] for i in ids]
+    assert [p["title"] for p in index.papers(ids[:3])] == ["Paper 299", "Paper 296", "Paper 293"]
