@@ -46,7 +46,7 @@ class _Blob:
 
         Many records (a large cluster's papers lie all over the blob) are first announced to the kernel,
         so that those not in the page cache are read together instead of one page fault at a time: a
-        1,240-paper cluster opened with a cold cache took 0.5 s, and 0.15 s so (~5 ms more when warm).
+        1,240-paper cluster opened with a cold cache took 0.5 s, and 0.15 s so (1-2 ms more when cached).
         """
         data = self._data
         spans = self.spans[ids].tolist() if ids else []
