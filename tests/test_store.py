@@ -190,6 +190,21 @@ def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
     assert library.paper(5)["pages"] == "1-2" and library.stats()["papers"] == 1030
 
 
+def test_a_duplicate_found_by_a_later_key_leaves_no_claim_on_its_earlier_keys(tmp_path):
+    # The second paper's DOI is looked up (and claimed) before its title finds the first paper. Once it is
+    # merged, that DOI must not point at the id the next new paper gets.
+    papers = [
+        paper("Shared Title", ["Ada Lovelace"], 1850, doi="10.1/a"),
+        paper("Shared Title", ["Ada Lovelace"], 1850, doi="10.1/b"),
+        paper("Unrelated", ["Charles Babbage"], 1851),
+        paper("Another Paper", ["Mary Somerville"], 1852, doi="10.1/b"),
+    ]
+    library = build_store(tmp_path / "s", papers)
+    assert library.stats()["papers"] == 3
+    assert library.paper(1)["title"] == "Unrelated"
+    assert library.paper(2)["title"] == "Another Paper"
+
+
 def test_merges_into_shards_written_long_before_are_spliced_in_place(tmp_path):
     from tui.store.writer import RECENT_SHARDS_KEPT
 

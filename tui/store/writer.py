@@ -18,7 +18,7 @@ from typing import Any, Literal
 import orjson
 
 from tui.errors import StoreError
-from tui.index.build import PaperIndexer, RowClusters, StoredPaper, stored_paper, stored_papers
+from tui.index.build import PaperIndexer, RowClusters, StoredPaper, row_id_bytes, stored_paper, stored_papers
 from tui.index.keys import IncomingPaper, incoming, paper_dedupe_keys
 from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
@@ -43,8 +43,8 @@ _FILLABLE = ("venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
 
 
 # An author of an incoming paper resolved to its row: the reference as JSON (spliced into the paper's
-# record), the row id, and the name as written on the row.
-ResolvedAuthor = tuple[bytes, int, str]
+# record; it holds the name as written on the row) and the row id (``row_id_bytes``).
+ResolvedAuthor = tuple[bytes, bytes]
 
 
 def _kept_json(value: Any) -> bytes:
@@ -170,7 +170,7 @@ class ImportSession:
         elif orcid and not (row := self._editable_row(row_id)).get("orcid"):
             row["orcid"] = orcid
             self._dirty_row_shards.add(row_id // ROW_SHARD_SIZE)
-        return _kept_json({"name": full, "row": row_id}), row_id, full
+        return _kept_json({"name": full, "row": row_id}), row_id_bytes(row_id)
 
     def _editable_row(self, row_id: int) -> dict[str, Any]:
         """A row to change in place: one kept as its record is parsed back first."""
@@ -202,10 +202,12 @@ class ImportSession:
             shard = self._shards[number] = stored_papers(docs)
         return shard
 
-    def _resolve_authors(self, authors: list[Any]) -> list[ResolvedAuthor]:
-        """Rows of a paper's authors (``IncomingPaper.authors``: a number stands for a name sent before)."""
+    def _resolve_authors(self, authors: list[Any]) -> tuple[list[bytes], list[bytes]]:
+        """Rows of a paper's authors (``IncomingPaper.authors``: a number stands for a name sent before):
+        each author's reference as JSON and its row id (``row_id_bytes``), gathered in one pass."""
         numbered: list[Any] = self._numbered_refs
-        resolved = []
+        refs: list[bytes] = []
+        rows: list[bytes] = []
         for author in authors:
             if author.__class__ is int:
                 ref = numbered[author]
@@ -217,8 +219,9 @@ class ImportSession:
             else:
                 ref = self._resolve_author(*author)
             if ref:
-                resolved.append(ref)
-        return resolved
+                refs.append(ref[0])
+                rows.append(ref[1])
+        return refs, rows
 
     def _number_name(self, number: int, ref: ResolvedAuthor | list[str] | None) -> None:
         """What a name's number stands for: its row, or (until a paper that is no duplicate needs it) the name."""
@@ -243,27 +246,28 @@ class ImportSession:
 
     def add_incoming(self, paper: IncomingPaper) -> Outcome:
         """``add`` for a paper whose keys and fields the parser has computed already."""
-        dedupe = self.dedupe
-        for key in paper.dedupe:
-            existing_id = dedupe.get(key)
-            if existing_id is not None:
+        paper_id = self.next_paper_id
+        claim = self.dedupe.setdefault
+        # Each key is claimed for the new id as it is looked up: one dictionary probe per key, not two.
+        for place, key in enumerate(paper.dedupe):
+            existing_id = claim(key, paper_id)
+            if existing_id != paper_id:
+                for claimed in paper.dedupe[:place]:
+                    if self.dedupe.get(claimed) == paper_id:
+                        del self.dedupe[claimed]
                 # The parser sends each word's spelling and each name's number once: a later paper may need them.
                 self.indexer.learn_title_words(paper.new_title_words)
                 self._remember_numbers(paper.authors)
                 return self._merge(existing_id, paper)
-        paper_id = self.next_paper_id
         self.next_paper_id += 1
-        authors = self._resolve_authors(paper.authors)
+        refs, rows = self._resolve_authors(paper.authors)
         # The record is spliced as bytes: the parser serialised the fields, the refs are serialised once per name.
-        record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join([a[0] for a in authors]), paper_id)
+        record = b'%s,"authors":[%s],"id":%d}' % (paper.fields[:-1], b",".join(refs), paper_id)
         number = paper_id // PAPER_SHARD_SIZE
-        stored = _new_tuple(
-            StoredPaper, (record, paper.year, [a[1] for a in authors], paper.title_hashes, paper.new_title_words)
+        self._shard(number)[paper_id] = _new_tuple(
+            StoredPaper, (record, paper.year, b"".join(rows), paper.title_hashes, paper.new_title_words)
         )
-        self._shard(number)[paper_id] = stored
         self._dirty_shards.add(number)
-        for key in paper.dedupe:
-            dedupe.setdefault(key, paper_id)
         if (paper_id + 1) % PAPER_SHARD_SIZE == 0:
             self._filled.append(number)
             if len(self._filled) > RECENT_SHARDS_KEPT:
@@ -293,7 +297,8 @@ class ImportSession:
     def _merge_paper(self, existing: dict[str, Any], existing_id: int, paper: IncomingPaper) -> bool:
         update = orjson.loads(paper.fields)
         if not existing.get("authors"):
-            update["authors"] = [{"name": full, "row": row} for _, row, full in self._resolve_authors(paper.authors)]
+            refs, _ = self._resolve_authors(paper.authors)
+            update["authors"] = [orjson.loads(ref) for ref in refs]
         if not _merge_into(existing, update):
             return False
         for key in paper_dedupe_keys(existing, paper.first_author_key):
