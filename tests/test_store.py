@@ -12,10 +12,13 @@ from tinydb import TinyDB
 
 from tests.conftest import REPO, build_store, paper, run_cli
 from tui.errors import StoreError
+from tui.index.keys import IncomingPaper, incoming
 from tui.paths import StoreLocation
 from tui.service import Library
 from tui.store import Store
 from tui.store.atomic import atomic_write_bytes
+from tui.store.pending import PendingMerges
+from tui.store.writer import PENDING_MERGES_FILE
 
 
 def _spawn(code: str) -> subprocess.Popen[str]:
@@ -188,6 +191,26 @@ def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
     # And across imports: the stored shard is read, merged and rewritten once.
     library = build_store(root, [paper("Paper 5", ["Ada Lovelace"], 1850, doi="10.1/5", pages="1-2")])
     assert library.paper(5)["pages"] == "1-2" and library.stats()["papers"] == 1030
+    # Duplicates waited for the commit in a file of the new generation, which is gone once it is live.
+    assert not list(root.rglob(PENDING_MERGES_FILE))
+
+
+def test_pending_merges_come_back_by_shard_in_arrival_order(tmp_path):
+    waiting = PendingMerges(tmp_path / "pending")
+    sent = [
+        (shard, 1024 * shard + i, incoming(paper(f"Paper {i}", ["Ada Lovelace", "Émilie du Châtelet"], 1750 + i)))
+        for i, shard in enumerate([3, 0, 3, 7, 0, 3])
+    ]
+    for shard, existing_id, incoming_paper in sent:
+        waiting.add(shard, existing_id, incoming_paper)
+    assert waiting.shards() == [0, 3, 7]
+    for shard in (3, 0, 7):
+        merges = waiting.pop(shard)
+        assert merges == [(existing_id, p) for s, existing_id, p in sent if s == shard]
+        assert all(isinstance(p, IncomingPaper) for _, p in merges)
+    assert waiting.shards() == []
+    waiting.close()
+    assert not (tmp_path / "pending").exists()
 
 
 def test_a_duplicate_found_by_a_later_key_leaves_no_claim_on_its_earlier_keys(tmp_path):

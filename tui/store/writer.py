@@ -24,6 +24,7 @@ from tui.models import Paper, PaperInput
 from tui.names import fold, parse_name
 from tui.paths import CURRENT_FILE
 from tui.store.atomic import atomic_write_bytes
+from tui.store.pending import PendingMerges
 from tui.store.shards import read_shard, write_shard
 from tui.store.store import (
     PAPER_SHARD_SIZE,
@@ -37,6 +38,7 @@ from tui.store.store import (
 Outcome = Literal["imported", "merged", "unchanged"]
 _new_tuple = tuple.__new__  # builds a NamedTuple without its constructor's checks, once per paper
 RECENT_SHARDS_KEPT = 16
+PENDING_MERGES_FILE = ".pending-merges"  # in the new generation's directory, gone before it goes live
 # Not the title: every paper has one (importers skip those without), and a merge never changes it, so the
 # title search can be built before the merges are done.
 _FILLABLE = ("venue", "venue_kind", "year", "type", "abstract", "doi", "pages")
@@ -133,7 +135,7 @@ class ImportSession:
         self._numbered_refs: list[ResolvedAuthor | list[str] | None] = []
         # Full shards stay in memory a while: most duplicates in a dump sit close to their original.
         self._filled: deque[int] = deque()
-        self._pending_merges: dict[int, list[tuple[int, IncomingPaper]]] = {}
+        self._pending_merges = PendingMerges(self.gen_dir / PENDING_MERGES_FILE)
         self._shards: dict[int, dict[int, StoredPaper]] = {}
         self._dirty_shards: set[int] = set()
         self._written_shards: set[int] = set()
@@ -278,7 +280,7 @@ class ImportSession:
         number = existing_id // PAPER_SHARD_SIZE
         if number not in self._shards:
             # The stored paper's shard is on disk: merge at commit, when each such shard is read once.
-            self._pending_merges.setdefault(number, []).append((existing_id, paper))
+            self._pending_merges.add(number, existing_id, paper)
             return "merged"
         return "merged" if self._merge_now(self._shards[number], existing_id, paper) else "unchanged"
 
@@ -312,7 +314,7 @@ class ImportSession:
         again); a shard of the previous generation is read whole and written into this one.
         ``previous_generation`` picks which of the two kinds of shard to do.
         """
-        for number in sorted(self._pending_merges):
+        for number in self._pending_merges.shards():
             if (number not in self._written_shards) != previous_generation:
                 continue
             merges = self._pending_merges.pop(number)
@@ -364,6 +366,7 @@ class ImportSession:
         # The name search, the longest part, starts before the merges too: they seldom add a cluster.
         self.indexer.start_name_search(self.row_clusters)
         self._apply_pending_merges(previous_generation=False)
+        self._pending_merges.close()
         # Lookups only adding papers needs; a big import's memory goes to the index build instead.
         self._plain_refs.clear()
         self._numbered_refs = []
@@ -432,6 +435,7 @@ class ImportSession:
     def abort(self) -> None:
         """Forget the new generation; the live one was never touched."""
         self.indexer.stop()
+        self._pending_merges.close()
         shutil.rmtree(self.gen_dir, ignore_errors=True)
         self._release()
 
