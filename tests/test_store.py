@@ -193,13 +193,19 @@ def test_duplicates_of_papers_in_written_shards_merge_at_commit(tmp_path):
     assert library.paper(5)["pages"] == "1-2" and library.stats()["papers"] == 1030
     # Duplicates waited for the commit in a file of the new generation, which is gone once it is live.
     assert not list(root.rglob(PENDING_MERGES_FILE))
+    # A duplicate that changes nothing leaves its shard as it was, and the shard still feeds the index.
+    library = build_store(root, [paper("Paper 7", ["Ada Lovelace"], 1850, doi="10.1/7")])
+    assert library.stats()["papers"] == 1030 and library.cluster("Ada Lovelace").paper_count == 1030
+    # A trailing space asks for the word "7" whole, not as a prefix of "799".
+    assert [hit.title for hit in library.search_titles("paper 7 ")] == ["Paper 7"]
+    assert library.paper(1029)["title"] == "Paper 1029"
 
 
 def test_pending_merges_come_back_by_shard_in_arrival_order(tmp_path):
     waiting = PendingMerges(tmp_path / "pending")
     sent = [
         (shard, 1024 * shard + i, incoming(paper(f"Paper {i}", ["Ada Lovelace", "Émilie du Châtelet"], 1750 + i)))
-        for i, shard in enumerate([3, 0, 3, 7, 0, 3])
+        for i, shard in enumerate([3, 3, 0, 3, 7, 0, 0, 3])
     ]
     for shard, existing_id, incoming_paper in sent:
         waiting.add(shard, existing_id, incoming_paper)

@@ -48,9 +48,20 @@ class PendingMerges:
         self._file.flush()
         descriptor = self._file.fileno()
         merges = []
-        for i in range(0, len(places), 2):
-            existing_id, fields = marshal.loads(os.pread(descriptor, places[i + 1], places[i]))
-            merges.append((existing_id, tuple.__new__(IncomingPaper, fields)))
+        starts, lengths = places[0::2], places[1::2]
+        first = 0
+        while first < len(starts):
+            # Duplicates that arrived one after another (a re-imported dump's) are read in one call.
+            last = first
+            while last + 1 < len(starts) and starts[last + 1] == starts[last] + lengths[last]:
+                last += 1
+            data = memoryview(os.pread(descriptor, starts[last] + lengths[last] - starts[first], starts[first]))
+            offset = 0
+            for length in lengths[first : last + 1]:
+                existing_id, fields = marshal.loads(data[offset : offset + length])
+                merges.append((existing_id, tuple.__new__(IncomingPaper, fields)))
+                offset += length
+            first = last + 1
         return merges
 
     def close(self) -> None:

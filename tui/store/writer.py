@@ -332,6 +332,10 @@ class ImportSession:
             shard = self._shard(number)
             if any([self._merge_now(shard, *merge) for merge in merges]):
                 self._flush(number)
+            elif previous_generation and not self.rebuild_index:
+                # Unchanged: the file is linked as it is, and the papers just read feed the index now
+                # instead of being read again with the untouched shards.
+                self.indexer.add_shard(number, self._shards.pop(number))
             else:
                 del self._shards[number]
 
