@@ -162,9 +162,7 @@ def test_bibtex_protects_inner_capitals_from_lower_casing(cluster_papers):
 
 
 def test_bibtex_round_trips_through_the_bibtex_importer(cluster_papers, tmp_path):
-    importer = IMPORTERS.get("bibtex")
-    if importer is None:
-        pytest.skip("the BibTeX importer is not registered in IMPORTERS yet; test_bibtex_fields_* checks fields")
+    importer = IMPORTERS["bibtex"]
     bib = tmp_path / "export.bib"
     bib.write_text(export_papers([*cluster_papers, HOSTILE], "bibtex"), encoding="utf-8")
     report = ImportReport()
