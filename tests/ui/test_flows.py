@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.widgets import Input, OptionList
 
 from tests.conftest import SEED_PAGE, need_shared
 from tests.ui.helpers import demo_app, option_texts, paper_texts, search, settle, static_text
+from tui.service import Library
 from tui.ui.screens.cluster import ClusterScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.paper import PaperScreen
@@ -41,6 +44,31 @@ async def test_title_matches_have_their_own_section() -> None:
         await settle(pilot)
         assert isinstance(app.screen, PaperScreen)
         assert "thyroid" in static_text(app, "#paper-title")
+
+
+async def test_a_query_typed_while_the_store_loads_is_answered_once_it_is_ready(monkeypatch) -> None:
+    # The real store loads, but only once the test lets it: the query is typed while it is still loading.
+    loading_may_finish = threading.Event()
+    real_warm = Library.warm
+
+    def warm_when_allowed(library: Library) -> None:
+        assert loading_may_finish.wait(timeout=30)
+        real_warm(library)
+
+    monkeypatch.setattr(Library, "warm", warm_when_allowed)
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"wenkai yang")
+        await pilot.pause()
+        # The search bar took every key while the store was loading; nothing was answered yet.
+        assert app.library is None
+        assert app.screen.query_one("#search", Input).value == "wenkai yang"
+        assert static_text(app, "#search-status") == "Loading the store…"
+        assert option_texts(app.screen.query_one("#results", OptionList)) == []
+        loading_may_finish.set()
+        await settle(pilot)
+        texts = option_texts(app.screen.query_one("#results", OptionList))
+        assert "Wenkai Yang  9 papers · 2 author rows · 2021–2025 · exact" in texts[1]
 
 
 async def test_stale_results_are_dropped() -> None:
