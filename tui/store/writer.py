@@ -334,7 +334,8 @@ class ImportSession:
                 self._flush(number)
             elif previous_generation and not self.rebuild_index:
                 # Unchanged: the file is linked as it is, and the papers just read feed the index now
-                # instead of being read again with the untouched shards.
+                # instead of being read again with the untouched shards (a rebuild reads them there, as it
+                # also takes their dedupe keys).
                 self.indexer.add_shard(number, self._shards.pop(number))
             else:
                 del self._shards[number]
