@@ -56,13 +56,14 @@ class MalformedEntry(ValueError):
     """One entry cannot be read; the import skips it and goes on."""
 
 
-def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
+def python_fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
     """(type, key, fields) of an entry in the common shape, or None to use the careful parser.
 
     The common shape is one ``name = {value}`` per line and the closing brace on a line of its own.
-    The entry qualifies only when every line of its body is such a field, so nothing can be silently
-    dropped; one multiline regex call reads all fields, and a repeated name is kept as the careful parser
-    keeps it (``_add_field``).
+    The entry qualifies only when every line of its body is such a field (the rest of the key's line and
+    the closing brace's line blank), so nothing can be silently dropped; one multiline regex call reads all
+    fields, and a repeated name is kept as the careful parser keeps it (``_add_field``).
+    ``_bibtex_fields.c`` is this function compiled; ``fast_fields`` is that one where it was built.
     """
     head = _HEAD_RE.match(segment)
     if head is None:
@@ -71,11 +72,17 @@ def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
     body_end = segment.rfind("}")
     if body_end < body_start or (not segment.endswith("}") and segment[body_end + 1 :].strip()):
         return None
+    first_newline = segment.find("\n", body_start, body_end)
+    if first_newline < 0 or segment[body_start:first_newline].strip():
+        return None
+    if segment[segment.rfind("\n", body_start, body_end) + 1 : body_end].strip():
+        return None
     pairs = _LINE_FIELD_RE.findall(segment, body_start, body_end)
     if len(pairs) != segment.count("\n", body_start, body_end) - 1:
         return None
     # Only the braces of the entry and of each field: no value has inner braces to check.
-    if segment.count("{") != len(pairs) + 1 and not all(_balanced(value) for _, value in pairs):
+    braces = len(pairs) + 1
+    if (segment.count("{") != braces or segment.count("}") != braces) and not all(_balanced(v) for _, v in pairs):
         return None
     fields = dict(pairs)
     if len(fields) != len(pairs) or not "".join(fields).islower():
@@ -85,6 +92,12 @@ def fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
             _add_field(fields, name.lower(), value)
     kind, key = head.groups()
     return _LOWER_TYPES.get(kind) or kind.lower(), key or "", fields
+
+
+try:
+    from tui.importers._bibtex_fields import fast_fields
+except ImportError:  # not compiled here (no C compiler when the package was built): the same rules in Python
+    fast_fields = python_fast_fields
 
 
 def _add_field(fields: dict[str, str], name: str, value: str) -> None:

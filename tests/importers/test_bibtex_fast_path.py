@@ -1,0 +1,112 @@
+"""The compiled BibTeX fast path (``_bibtex_fields.c``) answers exactly as its Python reference does.
+
+On hand-made edge cases (every way an entry can leave the common shape, every width of Python string) and
+on the first 200,000 entries of the real DBLP dump. CI requires the compiled module
+(``ARROW_TUI_REQUIRE_COMPILED``); elsewhere these tests skip where no C compiler built it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import need_shared
+from tui.importers.base import Source
+from tui.importers.bibtex_syntax import CarefulParser, entry_segments, python_fast_fields
+
+
+@pytest.fixture(scope="module")
+def compiled() -> ModuleType:
+    if os.environ.get("ARROW_TUI_REQUIRE_COMPILED"):
+        from tui.importers import _bibtex_fields
+
+        return _bibtex_fields
+    return pytest.importorskip("tui.importers._bibtex_fields", reason="the C fast path was not compiled here")
+
+
+COMMON = "inproceedings{conf/x/A16,\n  title = {T},\n  author = {A. B and C. D},\n  year = {2016}\n}"
+ENTRIES_READ_FAST = {
+    "DBLP's shape": (
+        COMMON,
+        ("inproceedings", "conf/x/A16", {"title": "T", "author": "A. B and C. D", "year": "2016"}),
+    ),
+    "no comma after the last field, tabs": ("Article {k,\n\tTitle\t=\t{x}\n}", ("article", "k", {"title": "x"})),
+    "comma then blanks, empty value": ("misc{k,\n  note = {}, \t\n}", ("misc", "k", {"note": ""})),
+    "no fields": ("misc{k,\n}", ("misc", "k", {})),
+    "no key": ("misc{,\n  title = {x}\n}", ("misc", "", {"title": "x"})),
+    "a key with inner blanks": (
+        "misc{ C. Hanes-etal-2022 ,\n  title = {x}\n}",
+        ("misc", "C. Hanes-etal-2022", {"title": "x"}),
+    ),
+    "inner braces": ('misc{k,\n  title = {{BERT} and {\\"u}ber},\n}', ("misc", "k", {"title": '{BERT} and {\\"u}ber'})),
+    "repeated fields": (
+        "proceedings{k,\n editor = {A},\n editor = {B},\n isbn = {1},\n ISBN = {2},\n author = {},\n AUTHOR = {C}\n}",
+        ("proceedings", "k", {"editor": "A and B", "isbn": "1", "author": "C"}),
+    ),
+    "Latin-1 text": ("misc{k,\n  title = {Über Straße},\n}", ("misc", "k", {"title": "Über Straße"})),
+    "CJK text": ("misc{k,\n  title = {中文标题},\n}", ("misc", "k", {"title": "中文标题"})),
+    "text beyond the BMP": ("misc{k,\n  title = {𝔘nicode 😀},\n}", ("misc", "k", {"title": "𝔘nicode 😀"})),
+    "a name lowered beyond ASCII": ("misc{k,\n  TİTLE = {x},\n}", ("misc", "k", {"ti̇tle": "x"})),
+    "Unicode blanks around the key and after the entry": (
+        "misc{\u00a0k\u2003,\n  title = {x}\n}\u00a0\n",
+        ("misc", "k", {"title": "x"}),
+    ),
+}
+NOT_FAST = {
+    "a field on the key's line": "misc{k, title = {X},\n  author = {Y}\n}",
+    "text before the closing brace": "misc{k,\n  title = {X},\n  junk}",
+    "text after the closing brace": "misc{k,\n  title = {X}\n} junk",
+    "a stray closing brace in a value": "misc{k,\n  title = {a}b},\n}",
+    "two fields on one line": "misc{k,\n  title = {X}, year = {2016}\n}",
+    "a blank line": "misc{k,\n  title = {X},\n\n  year = {2016}\n}",
+    "a blank before the comma": "misc{k,\n  title = {X} ,\n}",
+    "a quoted value": 'misc{k,\n  title = "X"\n}',
+    "a macro": "misc{k,\n  month = jan\n}",
+    "a key across lines": "misc{a\nb,\n  title = {X}\n}",
+    "a parenthesised entry": "misc(k,\n  title = {X}\n)",
+    "one line": "misc{k, title = {X}}",
+    "unclosed": "misc{k,\n  title = {X}\n",
+    "no key comma": "misc{k\n  title = {X}\n}",
+    "a name with a blank": "misc{k,\n  the title = {X}\n}",
+    "an opening brace left open": "misc{k,\n  title = {X{},\n}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES_READ_FAST))
+def test_the_common_shape_is_read_the_same_by_both(compiled: ModuleType, name: str) -> None:
+    entry, expected = ENTRIES_READ_FAST[name]
+    expected = expected or python_fast_fields(entry)
+    assert expected is not None
+    assert compiled.fast_fields(entry) == python_fast_fields(entry) == expected
+    assert expected == CarefulParser(entry, {}).entry()  # and as the careful parser reads it
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FAST))
+def test_other_shapes_go_to_the_careful_parser_in_both(compiled: ModuleType, name: str) -> None:
+    assert compiled.fast_fields(NOT_FAST[name]) is None
+    assert python_fast_fields(NOT_FAST[name]) is None
+
+
+def test_a_field_on_the_key_line_is_no_longer_dropped() -> None:
+    entry = NOT_FAST["a field on the key's line"]
+    assert CarefulParser(entry, {}).entry() == ("misc", "k", {"title": "X", "author": "Y"})
+
+
+def test_anything_but_a_string_is_refused(compiled: ModuleType) -> None:
+    with pytest.raises(TypeError):
+        compiled.fast_fields(b"misc{k,\n}")
+
+
+@pytest.mark.slow
+def test_the_first_200000_entries_of_the_dblp_dump_read_the_same(compiled: ModuleType) -> None:
+    path = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
+    read = 0
+    with Source(path) as source:
+        for segment, _, _ in itertools.islice(entry_segments(source.stream, path), 200_000):
+            fields = compiled.fast_fields(segment)
+            assert fields == python_fast_fields(segment), segment
+            read += fields is not None
+    assert read == 200_000  # every DBLP entry has the common shape

@@ -1,0 +1,244 @@
+/* The BibTeX fast path in C: ``fast_fields`` of ``tui.importers.bibtex_syntax``, rule for rule.
+ *
+ * The Python function stays the reference and the fallback where this module was not compiled; the
+ * tests run both over the real DBLP dump and hand-made edge cases and require the same answer.
+ * It reads one entry of the common shape (one ``name = {value}`` per line, the closing brace on a line of
+ * its own) and returns (type, key, fields), or None for anything else, which the careful parser reads.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Text;
+
+#define AT(text, index) PyUnicode_READ((text)->kind, (text)->data, (index))
+
+static PyObject *author_name, *editor_name, *and_separator;
+
+static int is_blank(Py_UCS4 c) { return c == ' ' || c == '\t'; }
+
+static int is_ascii_letter(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/* A character that ends a citation key (the regex's [^,{}()"#=]). */
+static int ends_key(Py_UCS4 c) {
+    return c == ',' || c == '{' || c == '}' || c == '(' || c == ')' || c == '"' || c == '#' || c == '=';
+}
+
+static int all_space(const Text *text, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t i = start; i < end; i++) {
+        if (!Py_UNICODE_ISSPACE(AT(text, i))) return 0;
+    }
+    return 1;
+}
+
+/* Inner braces pair up and never close more than they opened. */
+static int balanced(const Text *text, Py_ssize_t start, Py_ssize_t end) {
+    Py_ssize_t depth = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = AT(text, i);
+        if (c == '{') {
+            depth++;
+        } else if (c == '}' && --depth < 0) {
+            return 0;
+        }
+    }
+    return depth == 0;
+}
+
+/* A field name in lower case, as ``str.lower`` gives it. */
+static PyObject *lower_name(PyObject *segment, const Text *text, Py_ssize_t start, Py_ssize_t end) {
+    int needs_lowering = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = AT(text, i);
+        if (c > 127) {
+            PyObject *name = PyUnicode_Substring(segment, start, end);
+            if (name == NULL) return NULL;
+            PyObject *lowered = PyObject_CallMethod(name, "lower", NULL);
+            Py_DECREF(name);
+            return lowered;
+        }
+        needs_lowering |= (c >= 'A' && c <= 'Z');
+    }
+    if (!needs_lowering) return PyUnicode_Substring(segment, start, end);
+    char small[64];
+    char *buffer = end - start <= (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc(end - start);
+    if (buffer == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 c = AT(text, i);
+        buffer[i - start] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    PyObject *name = PyUnicode_DecodeASCII(buffer, end - start, NULL);
+    if (buffer != small) PyMem_Free(buffer);
+    return name;
+}
+
+static int has_text(PyObject *value) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(value);
+    int kind = PyUnicode_KIND(value);
+    const void *data = PyUnicode_DATA(value);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) return 1;
+    }
+    return 0;
+}
+
+/* ``_add_field``: the first value of a repeated name counts, except that authors and editors are joined. */
+static int add_field(PyObject *fields, PyObject *name, PyObject *value) {
+    PyObject *before = PyDict_GetItemWithError(fields, name);
+    if (before == NULL) {
+        return PyErr_Occurred() ? -1 : PyDict_SetItem(fields, name, value);
+    }
+    int listed = PyUnicode_Compare(name, author_name) == 0 || PyUnicode_Compare(name, editor_name) == 0;
+    if (!listed || !has_text(value)) return 0;
+    if (!has_text(before)) return PyDict_SetItem(fields, name, value);
+    PyObject *joined = PyUnicode_Concat(before, and_separator);
+    if (joined == NULL) return -1;
+    PyUnicode_Append(&joined, value);
+    if (joined == NULL) return -1;
+    int result = PyDict_SetItem(fields, name, joined);
+    Py_DECREF(joined);
+    return result;
+}
+
+/* One line "name = {value}" (optionally followed by a comma) between ``start`` and the newline at ``end``:
+ * adds the field and returns 1, returns 0 when the line has another shape, -1 on error. */
+static int read_field(PyObject *segment, const Text *text, Py_ssize_t start, Py_ssize_t end, PyObject *fields) {
+    Py_ssize_t i = start;
+    while (i < end && is_blank(AT(text, i))) i++;
+    Py_ssize_t name_start = i;
+    while (i < end && AT(text, i) != '=' && !Py_UNICODE_ISSPACE(AT(text, i))) i++;
+    Py_ssize_t name_end = i;
+    if (name_end == name_start) return 0;
+    while (i < end && is_blank(AT(text, i))) i++;
+    if (i >= end || AT(text, i) != '=') return 0;
+    i++;
+    while (i < end && is_blank(AT(text, i))) i++;
+    if (i >= end || AT(text, i) != '{') return 0;
+    Py_ssize_t value_start = i + 1;
+    Py_ssize_t last = end - 1;
+    while (last >= value_start && is_blank(AT(text, last))) last--;
+    if (last >= value_start && AT(text, last) == ',') last--;
+    if (last < value_start || AT(text, last) != '}') return 0;
+    if (!balanced(text, value_start, last)) return 0;
+    PyObject *name = lower_name(segment, text, name_start, name_end);
+    if (name == NULL) return -1;
+    PyObject *value = PyUnicode_Substring(segment, value_start, last);
+    if (value == NULL) {
+        Py_DECREF(name);
+        return -1;
+    }
+    int result = add_field(fields, name, value);
+    Py_DECREF(name);
+    Py_DECREF(value);
+    return result < 0 ? -1 : 1;
+}
+
+/* The entry type and citation key: "type{key," with the end of the comma in ``*body_start``. */
+static PyObject *read_head(PyObject *segment, const Text *text, Py_ssize_t *body_start, PyObject **key) {
+    Py_ssize_t i = 0, n = text->length;
+    while (i < n && is_blank(AT(text, i))) i++;
+    Py_ssize_t type_start = i;
+    while (i < n && is_ascii_letter(AT(text, i))) i++;
+    Py_ssize_t type_end = i;
+    if (type_end == type_start) return NULL;
+    while (i < n && is_blank(AT(text, i))) i++;
+    if (i >= n || AT(text, i) != '{') return NULL;
+    i++;
+    while (i < n && Py_UNICODE_ISSPACE(AT(text, i))) i++;
+    Py_ssize_t key_start = i;
+    while (i < n && !ends_key(AT(text, i))) i++;
+    if (i >= n || AT(text, i) != ',') return NULL;
+    Py_ssize_t key_end = i;
+    while (key_end > key_start && Py_UNICODE_ISSPACE(AT(text, key_end - 1))) key_end--;
+    for (Py_ssize_t j = key_start; j < key_end; j++) {
+        if (AT(text, j) == '\n') return NULL;
+    }
+    *body_start = i + 1;
+    *key = PyUnicode_Substring(segment, key_start, key_end);
+    if (*key == NULL) return NULL;
+    PyObject *type = lower_name(segment, text, type_start, type_end);
+    if (type == NULL) Py_CLEAR(*key);
+    return type;
+}
+
+static PyObject *fast_fields(PyObject *module, PyObject *segment) {
+    if (!PyUnicode_Check(segment)) {
+        PyErr_SetString(PyExc_TypeError, "fast_fields() takes a str");
+        return NULL;
+    }
+    Text text = {PyUnicode_KIND(segment), PyUnicode_DATA(segment), PyUnicode_GET_LENGTH(segment)};
+    Py_ssize_t body_start = 0;
+    PyObject *key = NULL;
+    PyObject *type = read_head(segment, &text, &body_start, &key);
+    if (type == NULL) {
+        if (PyErr_Occurred()) return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *fields = NULL;
+    /* The body ends at the last closing brace; only whitespace may follow it. */
+    Py_ssize_t body_end = text.length - 1;
+    while (body_end >= 0 && Py_UNICODE_ISSPACE(AT(&text, body_end))) body_end--;
+    if (body_end < body_start || AT(&text, body_end) != '}') goto not_fast;
+    Py_ssize_t first_newline = -1, newline = -1;
+    for (Py_ssize_t i = body_start; i < body_end; i++) {
+        if (AT(&text, i) == '\n') {
+            first_newline = i;
+            break;
+        }
+    }
+    if (first_newline < 0 || !all_space(&text, body_start, first_newline)) goto not_fast;
+    fields = PyDict_New();
+    if (fields == NULL) goto error;
+    newline = first_newline;
+    while (1) {
+        Py_ssize_t next = -1;
+        for (Py_ssize_t i = newline + 1; i < body_end; i++) {
+            if (AT(&text, i) == '\n') {
+                next = i;
+                break;
+            }
+        }
+        if (next < 0) break;
+        int read = read_field(segment, &text, newline + 1, next, fields);
+        if (read < 0) goto error;
+        if (read == 0) goto not_fast;
+        newline = next;
+    }
+    if (!all_space(&text, newline + 1, body_end)) goto not_fast;
+    PyObject *result = PyTuple_Pack(3, type, key, fields);
+    Py_DECREF(type);
+    Py_DECREF(key);
+    Py_DECREF(fields);
+    return result;
+not_fast:
+    Py_DECREF(type);
+    Py_DECREF(key);
+    Py_XDECREF(fields);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(type);
+    Py_DECREF(key);
+    Py_XDECREF(fields);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"fast_fields", fast_fields, METH_O,
+     "(type, key, fields) of an entry in the common shape, or None to use the careful parser."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT, "_bibtex_fields", "The BibTeX fast path, compiled.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__bibtex_fields(void) {
+    author_name = PyUnicode_InternFromString("author");
+    editor_name = PyUnicode_InternFromString("editor");
+    and_separator = PyUnicode_InternFromString(" and ");
+    if (author_name == NULL || editor_name == NULL || and_separator == NULL) return NULL;
+    return PyModule_Create(&module_definition);
+}
