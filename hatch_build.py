@@ -1,7 +1,8 @@
-"""Build hook: compile the BibTeX fast path (``tui/importers/_bibtex_fields.c``) into the package.
+"""Build hook: compile the importers' speedups (``tui/importers/_speedups.c``) into the package.
 
 Optional by design: where no C compiler works, the package stays pure Python and reads BibTeX with the
-same rules in Python (``bibtex_syntax.python_fast_fields``), only slower on large dumps.
+same rules in Python (``bibtex_syntax.python_fast_fields``, ``records.python_is_clean``), only slower on
+large dumps.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = Path("tui/importers/_bibtex_fields.c")
+SOURCE = Path("tui/importers/_speedups.c")
 
 
 def compile_command(source: Path, output: Path) -> list[str]:
@@ -34,17 +35,17 @@ def compile_command(source: Path, output: Path) -> list[str]:
     ]
 
 
-class CompiledFastPathHook(BuildHookInterface):
+class CompiledSpeedupsHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return
         root = Path(self.root)
-        relative = SOURCE.with_name("_bibtex_fields" + sysconfig.get_config_var("EXT_SUFFIX"))
+        relative = SOURCE.with_name("_speedups" + sysconfig.get_config_var("EXT_SUFFIX"))
         try:
             subprocess.run(compile_command(root / SOURCE, root / relative), check=True, capture_output=True, text=True)
         except (OSError, subprocess.CalledProcessError) as exc:
             detail = getattr(exc, "stderr", "") or str(exc)
-            self.app.display_warning(f"arrow-tui: BibTeX fast path not compiled, Python used instead: {detail.strip()}")
+            self.app.display_warning(f"arrow-tui: speedups not compiled, Python used instead: {detail.strip()}")
             return
         # In the source tree too: an editable install and tests run from a checkout import it from there.
         build_data["artifacts"].append(str(relative))

@@ -63,7 +63,7 @@ def python_fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
     The entry qualifies only when every line of its body is such a field (the rest of the key's line and
     the closing brace's line blank), so nothing can be silently dropped; one multiline regex call reads all
     fields, and a repeated name is kept as the careful parser keeps it (``_add_field``).
-    ``_bibtex_fields.c`` is this function compiled; ``fast_fields`` is that one where it was built.
+    ``_speedups.c`` has this function compiled; ``fast_fields`` is that one where it was built.
     """
     head = _HEAD_RE.match(segment)
     if head is None:
@@ -95,7 +95,7 @@ def python_fast_fields(segment: str) -> tuple[str, str, dict[str, str]] | None:
 
 
 try:
-    from tui.importers._bibtex_fields import fast_fields
+    from tui.importers._speedups import fast_fields
 except ImportError:  # not compiled here (no C compiler when the package was built): the same rules in Python
     fast_fields = python_fast_fields
 

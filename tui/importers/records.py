@@ -74,17 +74,24 @@ _DIRTY_PLAIN_RE = re.compile(f"[{_ODD_SPACE}]")
 _DIRTY_LATEX_RE = re.compile(f"[\\\\{{}}~{_ODD_SPACE}]")
 
 
-def is_clean(text: str, *, latex: bool) -> bool:
+def python_is_clean(text: str, *, latex: bool) -> bool:
     """True if ``clean_text`` would only strip the ends of this text.
 
     A plain character class is searched first: an alternation with "--" or "  " in the regex would
-    make it try each alternative at every position.
+    make it try each alternative at every position. ``_speedups.c`` has this function compiled;
+    ``is_clean`` is that one where it was built.
     """
     if (_DIRTY_LATEX_RE if latex else _DIRTY_PLAIN_RE).search(text) is not None or "  " in text:
         return False
     if latex and "--" in text:
         return False
     return text.isascii() or unicodedata.is_normalized("NFKC", text)
+
+
+try:
+    from tui.importers._speedups import is_clean
+except ImportError:  # not compiled here: the same rules in Python
+    is_clean = python_is_clean
 
 
 def fast_clean(text: str, *, latex: bool) -> str:

@@ -1,9 +1,13 @@
-/* The BibTeX fast path in C: ``fast_fields`` of ``tui.importers.bibtex_syntax``, rule for rule.
+/* The importers' hottest steps in C, each a Python function's rules exactly:
  *
- * The Python function stays the reference and the fallback where this module was not compiled; the
- * tests run both over the real DBLP dump and hand-made edge cases and require the same answer.
- * It reads one entry of the common shape (one ``name = {value}`` per line, the closing brace on a line of
- * its own) and returns (type, key, fields), or None for anything else, which the careful parser reads.
+ * - ``fast_fields`` of ``tui.importers.bibtex_syntax`` (``python_fast_fields``): one BibTeX entry of the
+ *   common shape (one ``name = {value}`` per line, the closing brace on a line of its own) as
+ *   (type, key, fields), or None for anything else, which the careful parser reads;
+ * - ``is_clean`` of ``tui.importers.records`` (``python_is_clean``): whether cleaning the text would only
+ *   strip its ends.
+ *
+ * The Python functions stay the reference and the fallback where this module was not compiled; the
+ * tests run both over real files and hand-made edge cases and require the same answers.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,7 +20,7 @@ typedef struct {
 
 #define AT(text, index) PyUnicode_READ((text)->kind, (text)->data, (index))
 
-static PyObject *author_name, *editor_name, *and_separator;
+static PyObject *author_name, *editor_name, *and_separator, *latex_keyword, *nfkc_form, *is_normalized;
 
 static int is_blank(Py_UCS4 c) { return c == ' ' || c == '\t'; }
 
@@ -164,7 +168,7 @@ static PyObject *read_head(PyObject *segment, const Text *text, Py_ssize_t *body
     return type;
 }
 
-static PyObject *fast_fields(PyObject *module, PyObject *segment) {
+static PyObject *fast_fields(PyObject *Py_UNUSED(module), PyObject *segment) {
     if (!PyUnicode_Check(segment)) {
         PyErr_SetString(PyExc_TypeError, "fast_fields() takes a str");
         return NULL;
@@ -225,20 +229,69 @@ error:
     return NULL;
 }
 
+/* A character ``clean_text`` changes (``records._ODD_SPACE``), or with LaTeX also decodes. */
+static int is_dirty(Py_UCS4 c, int latex) {
+    if (c < 128) {
+        return (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f) ||
+               (latex && (c == '\\' || c == '{' || c == '}' || c == '~'));
+    }
+    return c == 0x85 || c == 0x1680 || c == 0x2028 || c == 0x2029;
+}
+
+/* is_clean(text, *, latex): no character to change, no double space (nor, with LaTeX, "--"), and
+ * NFKC-normalised text (checked by ``unicodedata.is_normalized`` only when the text is not ASCII). */
+static PyObject *is_clean(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t count, PyObject *keywords) {
+    if (count != 1 || keywords == NULL || PyTuple_GET_SIZE(keywords) != 1 ||
+        PyUnicode_Compare(PyTuple_GET_ITEM(keywords, 0), latex_keyword) != 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "is_clean() takes a text and latex=");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "is_clean() takes a str");
+        return NULL;
+    }
+    int latex = PyObject_IsTrue(args[1]);
+    if (latex < 0) return NULL;
+    Text view = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    Py_UCS4 previous = 0;
+    for (Py_ssize_t i = 0; i < view.length; i++) {
+        Py_UCS4 c = AT(&view, i);
+        if (is_dirty(c, latex) || (c == ' ' && previous == ' ') || (latex && c == '-' && previous == '-')) {
+            Py_RETURN_FALSE;
+        }
+        previous = c;
+    }
+    if (PyUnicode_IS_ASCII(text)) Py_RETURN_TRUE;
+    return PyObject_CallFunctionObjArgs(is_normalized, nfkc_form, text, NULL);
+}
+
 static PyMethodDef methods[] = {
     {"fast_fields", fast_fields, METH_O,
      "(type, key, fields) of an entry in the common shape, or None to use the careful parser."},
+    {"is_clean", (PyCFunction)(void (*)(void))is_clean, METH_FASTCALL | METH_KEYWORDS,
+     "True if clean_text would only strip the ends of this text."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_bibtex_fields", "The BibTeX fast path, compiled.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_speedups", "The importers' hottest steps, compiled.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__bibtex_fields(void) {
+PyMODINIT_FUNC PyInit__speedups(void) {
     author_name = PyUnicode_InternFromString("author");
     editor_name = PyUnicode_InternFromString("editor");
     and_separator = PyUnicode_InternFromString(" and ");
-    if (author_name == NULL || editor_name == NULL || and_separator == NULL) return NULL;
+    latex_keyword = PyUnicode_InternFromString("latex");
+    nfkc_form = PyUnicode_InternFromString("NFKC");
+    PyObject *unicodedata = PyImport_ImportModule("unicodedata");
+    if (unicodedata == NULL) return NULL;
+    is_normalized = PyObject_GetAttrString(unicodedata, "is_normalized");
+    Py_DECREF(unicodedata);
+    if (author_name == NULL || editor_name == NULL || and_separator == NULL || latex_keyword == NULL ||
+        nfkc_form == NULL || is_normalized == NULL) {
+        return NULL;
+    }
     return PyModule_Create(&module_definition);
 }

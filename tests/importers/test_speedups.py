@@ -1,30 +1,34 @@
-"""The compiled BibTeX fast path (``_bibtex_fields.c``) answers exactly as its Python reference does.
+"""The compiled importer steps (``_speedups.c``) answer exactly as their Python references do.
 
-On hand-made edge cases (every way an entry can leave the common shape, every width of Python string) and
-on the first 200,000 entries of the real DBLP dump. CI requires the compiled module
+``fast_fields`` and ``is_clean``, on hand-made edge cases (every way an entry can leave the common shape,
+every width of Python string) and on real text: the first 200,000 entries of the DBLP dump, and the titles,
+names and abstracts of 20,000 paper-list records. CI requires the compiled module
 (``ARROW_TUI_REQUIRE_COMPILED``); elsewhere these tests skip where no C compiler built it.
 """
 
 from __future__ import annotations
 
 import itertools
+import lzma
 import os
 from types import ModuleType
 
+import orjson
 import pytest
 
 from tests.conftest import need_shared
 from tui.importers.base import Source
 from tui.importers.bibtex_syntax import CarefulParser, entry_segments, python_fast_fields
+from tui.importers.records import python_is_clean
 
 
 @pytest.fixture(scope="module")
 def compiled() -> ModuleType:
     if os.environ.get("ARROW_TUI_REQUIRE_COMPILED"):
-        from tui.importers import _bibtex_fields
+        from tui.importers import _speedups
 
-        return _bibtex_fields
-    return pytest.importorskip("tui.importers._bibtex_fields", reason="the C fast path was not compiled here")
+        return _speedups
+    return pytest.importorskip("tui.importers._speedups", reason="the importer speedups were not compiled here")
 
 
 COMMON = "inproceedings{conf/x/A16,\n  title = {T},\n  author = {A. B and C. D},\n  year = {2016}\n}"
@@ -100,13 +104,80 @@ def test_anything_but_a_string_is_refused(compiled: ModuleType) -> None:
         compiled.fast_fields(b"misc{k,\n}")
 
 
+CLEAN_CASES = [
+    "",
+    " A plain title ",
+    "two  spaces",
+    "a--b",
+    "a-b",
+    "x\\y",
+    "{BERT}",
+    "~",
+    "tab\there",
+    "line\nbreak",
+    "\r",
+    "\x0b",
+    "\x1c",
+    "\x1f",
+    "\x20\x85",
+    "\u1680",
+    "\u2028",
+    "\u2029",
+    "Über Straße",
+    "Jürgen",
+    "e\u0301",  # decomposed: not NFKC
+    "\ufb01nal",  # a ligature: not NFKC
+    "\u00a0",  # no-break space: not NFKC
+    "中文标题",
+    "𝔘nicode 😀",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_CASES)
+@pytest.mark.parametrize("latex", [True, False])
+def test_is_clean_answers_as_its_reference(compiled: ModuleType, text: str, latex: bool) -> None:
+    assert compiled.is_clean(text, latex=latex) == python_is_clean(text, latex=latex)
+
+
+def test_is_clean_takes_a_text_and_latex_by_keyword(compiled: ModuleType) -> None:
+    assert compiled.is_clean("a{b}", latex=False) is True
+    assert compiled.is_clean("a{b}", latex=True) is False
+    for call in (lambda: compiled.is_clean("x"), lambda: compiled.is_clean("x", True)):
+        with pytest.raises(TypeError):
+            call()
+    with pytest.raises(TypeError):
+        compiled.is_clean(b"x", latex=True)
+
+
 @pytest.mark.slow
 def test_the_first_200000_entries_of_the_dblp_dump_read_the_same(compiled: ModuleType) -> None:
     path = need_shared("data", "dblp", "dblp-2016-conf.bib.xz")
-    read = 0
+    read = dirty = 0
     with Source(path) as source:
         for segment, _, _ in itertools.islice(entry_segments(source.stream, path), 200_000):
             fields = compiled.fast_fields(segment)
             assert fields == python_fast_fields(segment), segment
             read += fields is not None
+            for value in fields[2].values() if fields else ():
+                clean = compiled.is_clean(value, latex=True)
+                assert clean == python_is_clean(value, latex=True), value
+                dirty += not clean
     assert read == 200_000  # every DBLP entry has the common shape
+    assert dirty > 500  # values with LaTeX (accents, protected capitals) among them: 632
+
+
+@pytest.mark.slow
+def test_is_clean_answers_as_its_reference_on_real_titles_names_and_abstracts(compiled: ModuleType) -> None:
+    path = need_shared("data", "paperlists", "paperlists.jsonl.xz")
+    answers = {True: 0, False: 0}
+    with lzma.open(path) as lines:
+        for line in itertools.islice(lines, 20_000):
+            record = orjson.loads(line)
+            texts = [record.get("title"), record.get("abstract"), *(record.get("author") or "").split(";")]
+            for text in texts:
+                if isinstance(text, str):
+                    for latex in (True, False):
+                        answer = compiled.is_clean(text, latex=latex)
+                        assert answer == python_is_clean(text, latex=latex), text
+                        answers[answer] += 1
+    assert answers[True] > 1000 and answers[False] > 1000  # both answers were put to the test
