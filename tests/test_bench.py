@@ -1,11 +1,12 @@
 """The benchmark's own code path, run end to end on the demo store (figures are not asserted)."""
 
 import json
+import os
 import shutil
 
 from tui.bench.measure import percentile
 from tui.bench.queries import QUERIES
-from tui.bench.run import main
+from tui.bench.run import importer_steps, main
 from tui.paths import demo_store_path
 
 
@@ -30,3 +31,10 @@ def test_benchmark_runs_on_the_demo_store(tmp_path, capsys):
     assert results["open"]["cluster_page"]["papers_max"] == 9
     table = capsys.readouterr().out
     assert "keystroke p95" in table and "startup: search bar accepts input" in table
+
+
+def test_the_benchmark_says_which_importer_steps_the_import_ran():
+    steps = importer_steps()
+    assert steps in ("compiled", "python")
+    if os.environ.get("ARROW_TUI_REQUIRE_COMPILED"):  # CI builds them: a figure from the fallback would say so
+        assert steps == "compiled"

@@ -96,3 +96,5 @@ def print_table(results: dict[str, Any]) -> None:
         "store of the same papers (default JSON storage)."
     )
     print(f"startup measured in a {results['startup']['method']}.")
+    if results.get("import"):
+        print(f"import ran the {results['import']['importer_steps']} importer steps (tui/importers/_speedups.c).")

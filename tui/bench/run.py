@@ -45,12 +45,26 @@ def measure_import(corpus: Path, store: Path) -> dict[str, Any]:
         raise SystemExit(f"import failed: {result.stderr.strip()[-500:]}")
     summary = json.loads(result.stdout)
     return {
+        "importer_steps": importer_steps(),
         "records": summary["read"],
         "imported": summary["imported"],
         "wall_s": round(wall, 2),
         "records_per_s": round(summary["read"] / wall),
         "peak_rss_bytes": children_peak_rss_bytes(),
     }
+
+
+def importer_steps() -> str:
+    """Whether the import ran the compiled importer steps (``_speedups.c``) or their Python references.
+
+    The import's child process runs this same installation, so it imports what this process imports.
+    """
+    from tui.importers import bibtex_syntax, records
+
+    compiled = bibtex_syntax.fast_fields is not bibtex_syntax.python_fast_fields
+    if compiled != (records.is_clean is not records.python_is_clean):
+        return "mixed"
+    return "compiled" if compiled else "python"
 
 
 def measure_search(library: Library) -> dict[str, Any]:
