@@ -79,14 +79,10 @@ static PyObject *lower_name(PyObject *segment, const Text *text, Py_ssize_t star
     return name;
 }
 
+/* Anything but whitespace in the value (``value.strip()`` is not empty). */
 static int has_text(PyObject *value) {
-    Py_ssize_t length = PyUnicode_GET_LENGTH(value);
-    int kind = PyUnicode_KIND(value);
-    const void *data = PyUnicode_DATA(value);
-    for (Py_ssize_t i = 0; i < length; i++) {
-        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) return 1;
-    }
-    return 0;
+    Text text = {PyUnicode_KIND(value), PyUnicode_DATA(value), PyUnicode_GET_LENGTH(value)};
+    return !all_space(&text, 0, text.length);
 }
 
 /* ``_add_field``: the first value of a repeated name counts, except that authors and editors are joined. */
